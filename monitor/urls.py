@@ -6,7 +6,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ocid", "cmpid"}
+TRACKING_PARAMS = {
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ocid", "cmpid", "cmp",
+}
 
 
 def is_http_url(url: str | None) -> bool:
@@ -30,3 +32,15 @@ def canonical_url(url: str) -> str:
     scheme = "https" if parts.scheme.lower() in {"http", "https"} else parts.scheme.lower()
     rebuilt = urlunsplit((scheme, parts.netloc.lower(), path, urlencode(query), ""))
     return canonicalize_url(rebuilt)
+
+
+def normalise_text(text: str) -> str:
+    """Lowercase words only, so whitespace and punctuation changes do not alter the hash."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised text: the same words under another URL give the same hash."""
+    import hashlib
+
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
