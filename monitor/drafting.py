@@ -129,9 +129,25 @@ def render_draft(context: dict[str, Any], config: Config) -> str:
     return env.get_template("draft.md.j2").render(**context)
 
 
+def _draft_sources(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sources as stored on the draft row, with the sentences the draft took from each."""
+    used: dict[int, list[str]] = {}
+    for item in [context["lead"], *context["information"]]:
+        for number in item["sources"]:
+            used.setdefault(number, []).append(item["text"])
+    return [{**source, "sentences": used.get(source["number"], [])}
+            for source in context["sources"]]
+
+
 def generate_drafts(db: sqlite_utils.Database, config: Config,
                     now: datetime | None = None) -> DraftReport:
-    """Write drafts for new incidents and refresh those whose incident changed."""
+    """Write drafts for new incidents and refresh those whose incident changed.
+
+    A draft an attorney edited (its file no longer matches what was generated) is never
+    overwritten: the regenerated text goes to `NAME.update.md` and the draft is flagged.
+    """
+    from monitor import review  # review builds on this module's file helpers
+
     now = now or datetime.now(UTC)
     report = DraftReport()
     for incident in incident_store.list_incidents(db):
@@ -143,34 +159,50 @@ def generate_drafts(db: sqlite_utils.Database, config: Config,
             continue
         context = build_context(incident, articles, config, now)
         text = render_draft(context, config)
+        meta = {"title": context["headline"], "privacy": context["privacy"],
+                "incident_type": context["incident_type"], "sources": _draft_sources(context)}
         if existing is None:
             path = config.drafts_dir / f"{context['date']}-{context['slug']}-{incident['id']}.md"
-            write_atomic(path, text)
-            draft_store.save_draft(db, {
-                "incident_id": incident["id"], "path": str(path), "version": 1,
-                "incident_version": incident["version"], "status": "pending",
-                "generated_hash": file_hash(text), "title": context["headline"], "flags": [],
-                "privacy": context["privacy"],
-            }, now=now)
+            with db.atomic():
+                draft_id = draft_store.save_draft(db, {
+                    "incident_id": incident["id"], "path": str(path), "version": 1,
+                    "incident_version": incident["version"], "status": "pending",
+                    "generated_hash": file_hash(text), "flags": [], **meta,
+                }, now=now)
+                draft_store.add_version(db, draft_id, expected_version=None, text=text,
+                                        text_hash=file_hash(text), kind="generated",
+                                        actor="monitor", now=now)
+                write_atomic(path, text)
             report.written.append(str(path))
             continue
-        path = Path(existing["path"])
-        edited = path.exists() and file_hash(path.read_text(encoding="utf-8")) != existing[
-            "generated_hash"]
+        row = review.sync_file(db, existing["id"], now=now)
+        path = Path(row["path"])
+        on_disk = path.read_text(encoding="utf-8") if path.exists() else None
+        edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
         if edited:
             update_path = path.with_name(path.stem + ".update.md")
             write_atomic(update_path, text)
-            flags = sorted(set(existing["flags"]) | {EDIT_FLAG})
-            draft_store.save_draft(db, {"incident_id": incident["id"],
-                                        "incident_version": incident["version"],
-                                        "flags": flags}, action="update-side-file", now=now)
+            flags = sorted(set(row["flags"]) | {EDIT_FLAG})
+            draft_store.update_draft(
+                db, row["id"], {"incident_version": incident["version"], "flags": flags,
+                                "update_path": str(update_path), "update_hash": file_hash(text),
+                                "sources": meta["sources"]},
+                action="update-side-file", note=EDIT_FLAG,
+                detail={"update_path": str(update_path)}, now=now)
             report.flagged.append(str(update_path))
-        else:
+            continue
+        if on_disk == text:
+            draft_store.update_draft(db, row["id"], {"incident_version": incident["version"],
+                                                     **meta}, action="unchanged", now=now)
+            continue
+        with db.atomic():
+            version = review.record_version(
+                db, row, text, kind="regenerated", actor="monitor",
+                note=f"incident version {incident['version']}", now=now,
+                changes={"incident_version": incident["version"],
+                         "generated_hash": file_hash(text), **meta})
+            if version is None:  # an edit landed meanwhile: leave it for the next run
+                continue
             write_atomic(path, text)
-            draft_store.save_draft(db, {
-                "incident_id": incident["id"], "version": existing["version"] + 1,
-                "incident_version": incident["version"], "generated_hash": file_hash(text),
-                "title": context["headline"], "privacy": context["privacy"],
-            }, action="regenerated", now=now)
-            report.updated.append(str(path))
+        report.updated.append(str(path))
     return report
