@@ -453,3 +453,11 @@ def test_status_page_counts_pending_drafts(client):
     html = client.get("/status").text
     assert re.search(r"Drafts pending review</dt><dd><a [^>]+>2</a>", html)
 
+
+
+def test_post_from_the_same_origin_is_accepted(client, site):
+    token = page_token(client, breach_id(site))
+    response = client.post(f"/drafts/{breach_id(site)}/approve",
+                           data={"version": "1", "csrf_token": token},
+                           headers={"Origin": "http://localhost"})
+    assert response.status_code == 303
