@@ -116,9 +116,19 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+LINK_SYNTAX = re.compile(r"\]\s*([(\[:])")
+TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def clean_text(text: str | None) -> str:
-    """Scraped text as one line of plain text (tags removed, whitespace collapsed)."""
-    return " ".join(strip_html(text or "").split())
+    """Scraped text as one line of inert plain text.
+
+    Tags are removed and whitespace collapsed. Text that would still read as markup where
+    the value is used unescaped (front matter shown by a theme that runs titles through
+    Markdown, e.g. Hugo's `markdownify`) is defanged: `](` and `<tag` lose their meaning.
+    """
+    text = " ".join(strip_html(text or "").split())
+    return TAG_LIKE.sub("‹", LINK_SYNTAX.sub(r"] \1", text))
 
 
 def _words(sentence: str, limit: int) -> str:
@@ -394,7 +404,9 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     budget = _Budget(settings)
     lead, lead_decisions = choose_lead(sources, headline, settings, budget)
     decisions += lead_decisions
-    exclude = {_key(headline)} | ({_key(lead["text"])} if lead else set())
+    # Titles are not sentences of the report (the facts stage may tag them): never "facts".
+    exclude = {_key(s["title"]) for s in sources} | {_key(headline)} | (
+        {_key(lead["text"])} if lead else set())
     information, info_decisions = choose_information(sources, exclude, settings, budget)
     decisions += info_decisions
     if lead is None and information:
