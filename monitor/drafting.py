@@ -19,17 +19,48 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor import privacy
 from monitor.config import Config
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
-from monitor.templating import markdown_env
+from monitor.templating import markdown_env, strip_html
+from monitor.urls import is_http_url
 
 MAX_WORDS_PER_SENTENCE = 50
-MAX_SENTENCES_PER_SOURCE = 3
+MAX_QUOTE_WORDS_PER_SOURCE = 50
+MAX_WORDS_PER_SOURCE = 150
+MAX_SENTENCES_PER_SOURCE = 4
 MAX_FACT_SENTENCES = 8
 FACT_KINDS = ("counts", "data_categories", "agencies", "places", "dates", "organizations")
+FACT_WEIGHTS = {"counts": 3, "data_categories": 2, "agencies": 1, "places": 1, "dates": 1,
+                "organizations": 1}
 EDIT_FLAG = "sources changed since your edit"
+DRAFT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
+                  "ht": "Haitian Creole", "zh": "Chinese", "vi": "Vietnamese"}
+INCIDENT_TYPES = ("data_breach", "raid", "arrest_detention", "detention_conditions",
+                  "detention_death", "deportation", "policy_change", "court_ruling",
+                  "other_enforcement")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]?[A-ZÁÉÍÓÚÑ0-9])")
+ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|"
+                          r"St|Jr|Sr|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Miss|Calif|Fla|"
+                          r"Ariz|Tex|Ill|Sra|Sr|Dra)\.)$")
+DATELINE = re.compile(r"^[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
+                      r"\s+[—–-]{1,2}\s+")
+QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
+WHEN = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|"
+                  r"yesterday|this week|last week|on \w+day|january|february|march|april|may|"
+                  r"june|july|august|september|october|november|december|\d{4}|lunes|martes|"
+                  r"miércoles|jueves|viernes|sábado|domingo|ayer|hoy)\b", re.I)
+AGENCY_WORDS = re.compile(r"\b(?:ICE|Ice|CBP|USCIS|DHS|EOIR|HSI|ERO|Border Patrol|Immigration "
+                          r"and Customs Enforcement|Homeland Security|immigration court|"
+                          r"Department of Justice|judge|court)\b")
+COUNT_WORDS = re.compile(r"\b\d[\d,.]*\b")
+PEOPLE_NOUNS = {"people", "persons", "immigrants", "migrants", "asylum seekers", "refugees",
+                "detainees", "noncitizens", "individuals", "personas", "inmigrantes",
+                "migrantes", "solicitantes de asilo", "refugiados", "detenidos", "aliens",
+                "families", "children", "adults", "men", "women", "workers", "trabajadores"}
 
 
 @dataclass
@@ -37,6 +68,27 @@ class DraftReport:
     written: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DraftSettings:
+    """The `[drafts]` table of monitor.toml: how much of each source a draft may reuse."""
+
+    max_words_per_source: int = MAX_WORDS_PER_SOURCE
+    max_quote_words: int = MAX_QUOTE_WORDS_PER_SOURCE
+    max_sentences_per_source: int = MAX_SENTENCES_PER_SOURCE
+    max_fact_sentences: int = MAX_FACT_SENTENCES
+    public_names: tuple[str, ...] = ()
+    spanish_templates: bool = False
+
+    @classmethod
+    def from_config(cls, config: Config) -> DraftSettings:
+        table = config.raw.get("drafts") or {}
+        privacy = config.raw.get("privacy") or {}
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in table.items() if k in known}
+        values["public_names"] = tuple(privacy.get("public_names", ()))
+        return cls(**values)
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -64,75 +116,348 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+LINK_SYNTAX = re.compile(r"\]\s*([(\[:])")
+TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def clean_text(text: str | None) -> str:
+    """Scraped text as one line of inert plain text.
+
+    Tags are removed and whitespace collapsed. Text that would still read as markup where
+    the value is used unescaped (front matter shown by a theme that runs titles through
+    Markdown, e.g. Hugo's `markdownify`) is defanged: `](` and `<tag` lose their meaning.
+    """
+    text = " ".join(strip_html(text or "").split())
+    return TAG_LIKE.sub("‹", LINK_SYNTAX.sub(r"] \1", text))
+
+
 def _words(sentence: str, limit: int) -> str:
     words = sentence.split()
     return sentence if len(words) <= limit else " ".join(words[:limit]) + " …"
 
 
-def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], config: Config,
-                  now: datetime) -> dict[str, Any]:
-    """Everything the draft template needs: sources numbered, fact sentences with citations."""
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text; abbreviations such as "U.S." or "Sen." do not end a sentence."""
+    sentences: list[str] = []
+    for piece in SENTENCE_SPLIT.split(clean_text(text)):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if sentences and ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return [DATELINE.sub("", sentence, count=1) for sentence in sentences]
+
+
+def _overlaps(key: str, keys: set[str]) -> bool:
+    """The same sentence cut differently (a dateline, an abbreviation) counts as the same."""
+    return any(key in other or other in key for other in keys if min(len(key), len(other)) > 20)
+
+
+def _key(sentence: str) -> str:
+    return re.sub(r"\W+", " ", sentence.lower()).strip()
+
+
+def _language(article: dict[str, Any]) -> str:
+    return (article.get("language") or DRAFT_LANGUAGE).split("-")[0].lower()
+
+
+def _quoted_words(sentence: str) -> int:
+    return sum(len(m.group(1).split()) for m in QUOTED.finditer(sentence))
+
+
+class _Budget:
+    """Per-source limits on how much text a draft reuses verbatim (fair use, and brevity)."""
+
+    def __init__(self, settings: DraftSettings) -> None:
+        self.settings = settings
+        self.words: dict[int, int] = {}
+        self.quotes: dict[int, int] = {}
+        self.sentences: dict[int, int] = {}
+
+    def take(self, number: int, text: str) -> bool:
+        words, quoted = len(text.split()), _quoted_words(text)
+        s = self.settings
+        if (self.words.get(number, 0) + words > s.max_words_per_source
+                or self.quotes.get(number, 0) + quoted > s.max_quote_words
+                or self.sentences.get(number, 0) >= s.max_sentences_per_source):
+            return False
+        self.words[number] = self.words.get(number, 0) + words
+        self.quotes[number] = self.quotes.get(number, 0) + quoted
+        self.sentences[number] = self.sentences.get(number, 0) + 1
+        return True
+
+
+def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
+                   settings: DraftSettings) -> tuple[list[dict[str, Any]], list[dict]]:
+    """Sources in footnote order (the incident's primary article first, then by date)."""
     primary_id = incident.get("primary_article_id")
-    ordered = sorted(articles, key=lambda a: (a["id"] != primary_id, a.get("published") or ""))
-    sources = []
+    ordered = sorted(articles, key=lambda a: (a["id"] != primary_id, a.get("published") or "",
+                                              a["id"]))
+    sources, decisions = [], []
     for number, article in enumerate(ordered, start=1):
+        guarded = privacy.guard_title(clean_text(article.get("title")) or article["url"],
+                                      source=number, public_names=settings.public_names)
+        decisions += [d.as_dict() for d in guarded.decisions]
+        language = _language(article)
         sources.append({
-            "number": number, "article_id": article["id"], "title": article["title"],
-            "outlet": article.get("outlet") or article.get("source_id"), "url": article["url"],
+            "number": number, "article_id": article["id"], "title": guarded.text,
+            "outlet": clean_text(article.get("outlet") or article.get("source_id")),
+            "url": article["url"] if is_http_url(article.get("url") or "") else "",
             "published": article.get("published"), "retrieved": article.get("first_seen"),
-            "language": article.get("language"),
+            "language": language,
+            "language_name": LANGUAGE_NAMES.get(language, language),
+            "article": article,
         })
-    information: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for source, article in zip(sources, ordered, strict=True):
-        taken = 0
-        facts = article.get("facts") or {}
-        for kind in FACT_KINDS:
-            for fact in facts.get(kind, []):
-                sentence = " ".join((fact.get("sentence") or "").split())
-                key = sentence.lower()
-                if not sentence or key in seen or taken >= MAX_SENTENCES_PER_SOURCE:
-                    continue
-                seen.add(key)
-                taken += 1
-                information.append({"text": _words(sentence, MAX_WORDS_PER_SENTENCE),
-                                    "sources": [source["number"]], "kind": kind})
-        if len(information) >= MAX_FACT_SENTENCES:
+    return sources, decisions
+
+
+def _fact_sentences(source: dict[str, Any]) -> list[tuple[str, float, list[str], int]]:
+    """(sentence, weight, fact kinds, position) for each distinct sentence carrying a fact.
+
+    Sentences the facts stage tagged come first; other sentences of the text that name a
+    figure, an agency or a time are candidates too, weighted lower, so a thin facts record
+    still yields a useful draft. Position is the sentence's place in the article.
+    """
+    facts = source["article"].get("facts") or {}
+    sentences = split_sentences(source["article"].get("text") or "")
+    positions = {_key(sentence): n for n, sentence in enumerate(sentences)}
+    found: dict[str, tuple[str, float, list[str], int]] = {}
+    for kind in FACT_KINDS:
+        for fact in facts.get(kind) or []:
+            if not isinstance(fact, dict):
+                continue
+            sentence = DATELINE.sub("", clean_text(fact.get("sentence")), count=1)
+            if not sentence:
+                continue
+            key = _key(sentence)
+            text, weight, kinds, _ = found.get(key, (sentence, 0.0, [], 0))
+            found[key] = (text, weight + FACT_WEIGHTS.get(kind, 1), [*kinds, kind],
+                          positions.get(key, len(sentences)))
+    for position, sentence in enumerate(sentences):
+        key = _key(sentence)
+        words = len(sentence.split())
+        too_short_or_long = words < 6 or words > 2 * MAX_WORDS_PER_SENTENCE
+        if key in found or _overlaps(key, set(found)) or too_short_or_long:
+            continue
+        weight = (0.9 * bool(COUNT_WORDS.search(sentence)) + 0.6 * bool(
+            AGENCY_WORDS.search(sentence)) + 0.3 * bool(WHEN.search(sentence)))
+        if weight >= 0.6:
+            found[key] = (sentence, weight, ["text"], position)
+    return list(found.values())
+
+
+def choose_lead(sources: list[dict[str, Any]], headline: str, settings: DraftSettings,
+                budget: _Budget) -> tuple[dict[str, Any] | None, list[dict]]:
+    """The sentence that best says who, what, how many and when, from an English source if any.
+
+    Candidates are the first sentences of each source's text; a sentence scores for a figure,
+    an agency and a time word, and must pass the privacy guard.
+    """
+    decisions: list[dict] = []
+    best: tuple[float, int, str, dict] | None = None
+    english = [s for s in sources if s["language"] == DRAFT_LANGUAGE] or sources
+    for rank, source in enumerate(english):
+        article = source["article"]
+        sentences = split_sentences(article.get("text") or "")[:6] or \
+            split_sentences(article.get("summary") or "")[:2]
+        for position, sentence in enumerate(sentences):
+            words = len(sentence.split())
+            if words < 6 or _key(sentence) == _key(headline):
+                continue
+            score = (3.0 * bool(COUNT_WORDS.search(sentence)) + 2.0 * bool(
+                AGENCY_WORDS.search(sentence)) + 1.0 * bool(WHEN.search(sentence))
+                - 0.5 * position - 0.25 * rank - (2.0 if words > MAX_WORDS_PER_SENTENCE else 0))
+            if best is None or score > best[0]:
+                best = (score, source["number"], sentence, source)
+    if best is None:
+        return None, decisions
+    _, number, sentence, source = best
+    guarded = privacy.guard_sentence(sentence, where="lead", source=number,
+                                     public_names=settings.public_names)
+    decisions += [d.as_dict() for d in guarded.decisions]
+    if guarded.text is None:
+        return None, decisions
+    text = _words(guarded.text, MAX_WORDS_PER_SENTENCE)
+    budget.take(number, text)
+    return {"text": text, "sources": [number], "language": source["language"],
+            "language_name": source["language_name"], "outlet": source["outlet"],
+            "quote": bool(_quoted_words(text))}, decisions
+
+
+def choose_information(sources: list[dict[str, Any]], exclude: set[str], settings: DraftSettings,
+                       budget: _Budget) -> tuple[list[dict[str, Any]], list[dict]]:
+    """Fact-bearing sentences, best first by weight, shown in source order, each cited.
+
+    The same sentence in several sources (reprints, wire copy) is shown once and cites all.
+    """
+    decisions: list[dict] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    for source in sources:
+        for sentence, weight, kinds, position in _fact_sentences(source):
+            key = _key(sentence)
+            if key in exclude or _overlaps(key, exclude):
+                continue
+            same = [k for k in by_key if k == key or _overlaps(key, {k})]
+            if same:
+                key = same[0]
+                if source["number"] not in by_key[key]["sources"]:
+                    by_key[key]["sources"].append(source["number"])
+                continue
+            by_key[key] = {"raw": sentence, "weight": weight, "kinds": kinds,
+                           "sources": [source["number"]], "position": position,
+                           "source": source}
+    ranked = sorted(by_key.values(), key=lambda c: (-c["weight"], c["sources"][0],
+                                                     c["position"]))
+    chosen = []
+    for candidate in ranked:
+        if len(chosen) >= settings.max_fact_sentences:
             break
-    primary = ordered[0]
-    lead_sentence = _first_sentence(primary.get("text") or primary.get("summary") or "")
-    headline = incident["title"]
+        source = candidate["source"]
+        guarded = privacy.guard_sentence(candidate["raw"], where="information",
+                                         source=source["number"],
+                                         public_names=settings.public_names)
+        decisions += [d.as_dict() for d in guarded.decisions]
+        if guarded.text is None:
+            continue
+        text = _words(guarded.text, MAX_WORDS_PER_SENTENCE)
+        if not budget.take(source["number"], text):
+            continue
+        chosen.append({**candidate, "text": text, "quote": bool(_quoted_words(text)),
+                       "outlet": source["outlet"], "language": source["language"],
+                       "language_name": source["language_name"]})
+    chosen.sort(key=lambda c: (c["sources"][0], c["position"]))
+    return [{k: v for k, v in c.items() if k not in ("raw", "source", "position")}
+            for c in chosen], decisions
+
+
+def _noun_class(noun: str) -> str:
+    noun = " ".join((noun or "").lower().split())
+    if noun in PEOPLE_NOUNS or noun.split()[-1:] and noun.split()[-1] in PEOPLE_NOUNS:
+        return "people"
+    return noun
+
+
+def conflicting_figures(sources: list[dict[str, Any]],
+                        settings: DraftSettings) -> list[dict[str, Any]]:
+    """Figures for the same thing that differ between sources, each with its sources.
+
+    Returns one group per kind of count (people, workers …) with two or more distinct values
+    reported by different sources: ``{"noun", "figures": [{"value", "display", "noun",
+    "sources": [n…], "outlets": […]}]}``.
+    """
+    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    for source in sources:
+        for fact in (source["article"].get("facts") or {}).get("counts") or []:
+            if not isinstance(fact, dict) or not isinstance(fact.get("value"), int | float):
+                continue
+            if privacy.guard_sentence(clean_text(fact.get("sentence")),
+                                      public_names=settings.public_names).text is None:
+                continue
+            value = fact["value"]
+            entry = groups.setdefault(_noun_class(fact.get("noun", "")), {}).setdefault(
+                value, {"value": value, "display": f"{value:,}", "noun": clean_text(
+                    fact.get("noun")), "sources": [], "outlets": []})
+            if source["number"] not in entry["sources"]:
+                entry["sources"].append(source["number"])
+                entry["outlets"].append(source["outlet"])
+    conflicts = []
+    for noun, values in groups.items():
+        if len(values) < 2:
+            continue
+        reporters = {n for v in values.values() for n in v["sources"]}
+        if len(reporters) < 2:
+            continue
+        conflicts.append({"noun": noun, "figures": sorted(values.values(),
+                                                          key=lambda v: v["sources"][0])})
+    return conflicts
+
+
+def choose_headline(incident: dict[str, Any], sources: list[dict[str, Any]]) -> str:
+    """The incident's title, or an English source's title when the incident's is not English."""
+    primary = sources[0] if sources else None
+    if primary and primary["language"] != DRAFT_LANGUAGE:
+        for source in sources:
+            if source["language"] == DRAFT_LANGUAGE:
+                return source["title"]
+        return primary["title"]
+    return primary["title"] if primary else clean_text(incident.get("title"))
+
+
+def _tags(incident_type: str, sources: list[dict[str, Any]]) -> list[str]:
+    tags = {"immigration", incident_type.replace("_", "-")}
+    for source in sources:
+        for fact in (source["article"].get("facts") or {}).get("agencies") or []:
+            if isinstance(fact, dict) and fact.get("value"):
+                tags.add(clean_text(str(fact["value"])))
+    return sorted(tags)
+
+
+def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], config: Config,
+                  now: datetime, settings: DraftSettings | None = None) -> dict[str, Any]:
+    """Everything the draft template needs: sources numbered, sentences chosen and cited,
+    figures compared, and the privacy guard's decisions. Pure: no I/O."""
+    settings = settings or DraftSettings.from_config(config)
+    sources, decisions = number_sources(incident, articles, settings)
+    headline = choose_headline(incident, sources)
+    budget = _Budget(settings)
+    lead, lead_decisions = choose_lead(sources, headline, settings, budget)
+    decisions += lead_decisions
+    # Titles are not sentences of the report (the facts stage may tag them): never "facts".
+    exclude = {_key(s["title"]) for s in sources} | {_key(headline)} | (
+        {_key(lead["text"])} if lead else set())
+    information, info_decisions = choose_information(sources, exclude, settings, budget)
+    decisions += info_decisions
+    if lead is None and information:
+        lead, information = information[0], information[1:]
+    incident_type = incident.get("incident_type") or "other_enforcement"
+    languages = sorted({s["language"] for s in sources})
+    primary = sources[0]["article"] if sources else {}
+    date = (primary.get("published") or now.isoformat())[:10]
+    unique_decisions = []
+    for decision in decisions:
+        if decision not in unique_decisions:
+            unique_decisions.append(decision)
     return {
         "headline": headline,
         "slug": slugify(headline),
-        "date": (primary.get("published") or now.isoformat())[:10],
+        "date": date,
         "incident": incident,
-        "incident_type": incident.get("incident_type") or "other_enforcement",
-        "lead": {"text": _words(lead_sentence, MAX_WORDS_PER_SENTENCE), "sources": [1]},
-        "information": information[:MAX_FACT_SENTENCES],
-        "sources": sources,
+        "incident_type": incident_type,
+        "lead": lead,
+        "information": information,
+        "figures": conflicting_figures(sources, settings),
+        "sources": [{k: v for k, v in s.items() if k != "article"} for s in sources],
+        "languages": languages,
+        "foreign_sources": [s for s in sources if s["language"] != DRAFT_LANGUAGE],
+        "all_foreign": bool(sources) and all(s["language"] != DRAFT_LANGUAGE for s in sources),
         "firm": config.firm,
-        "generated_at": now.isoformat(timespec="seconds"),
-        "tags": sorted({incident.get("incident_type") or "enforcement", "immigration"}),
-        "privacy": [],
+        "generated_at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "tags": _tags(incident_type, sources),
+        "privacy": unique_decisions,
     }
 
 
-def _first_sentence(text: str) -> str:
-    text = " ".join(text.split())
-    match = re.search(r"(.+?[.!?])(\s|$)", text)
-    return match.group(1) if match else text
+def template_name(context: dict[str, Any], config: Config,
+                  settings: DraftSettings | None = None) -> str:
+    """`es/draft.md.j2` for an all-Spanish incident when the firm enabled its Spanish set."""
+    settings = settings or DraftSettings.from_config(config)
+    if (settings.spanish_templates and context["languages"] == ["es"]
+            and (config.templates_dir / "es" / "draft.md.j2").exists()):
+        return "es/draft.md.j2"
+    return "draft.md.j2"
 
 
 def render_draft(context: dict[str, Any], config: Config) -> str:
     env = markdown_env(config.templates_dir)
-    return env.get_template("draft.md.j2").render(**context)
+    return env.get_template(template_name(context, config)).render(**context)
 
 
 def _draft_sources(context: dict[str, Any]) -> list[dict[str, Any]]:
     """The sources as stored on the draft row, with the sentences the draft took from each."""
     used: dict[int, list[str]] = {}
-    for item in [context["lead"], *context["information"]]:
+    for item in [context["lead"] or {"sources": []}, *context["information"]]:
         for number in item["sources"]:
             used.setdefault(number, []).append(item["text"])
     return [{**source, "sentences": used.get(source["number"], [])}
@@ -168,7 +493,7 @@ def generate_drafts(db: sqlite_utils.Database, config: Config,
                     "incident_id": incident["id"], "path": str(path), "version": 1,
                     "incident_version": incident["version"], "status": "pending",
                     "generated_hash": file_hash(text), "flags": [], **meta,
-                }, now=now)
+                }, action="created", now=now)
                 draft_store.add_version(db, draft_id, expected_version=None, text=text,
                                         text_hash=file_hash(text), kind="generated",
                                         actor="monitor", now=now)
