@@ -461,3 +461,30 @@ def test_post_from_the_same_origin_is_accepted(client, site):
                            data={"version": "1", "csrf_token": token},
                            headers={"Origin": "http://localhost"})
     assert response.status_code == 303
+
+
+PERSONAL_TEXT = (
+    "ICE said it inadvertently posted the personal information of 6,252 noncitizens on its "
+    "website. One record read: A-123-456-789, one of 40 detainees at the Otay Mesa center. "
+    "The agency said the file was online for about five hours before it was removed."
+)
+
+
+@pytest.fixture
+def personal_draft(client, site):
+    """A draft whose source article carries an A-number."""
+    app, db, _ = site
+    article = make_article(db, "https://news.example.com/leak", "ICE leak of detainee records",
+                           PERSONAL_TEXT)
+    make_incident(db, article, title="ICE leak of detainee records")
+    drafting.generate_drafts(db, app.extensions["monitor"].config, now=NOW)
+    return next(d for d in review.list_drafts(db) if d["title"] == "ICE leak of detainee records")
+
+
+def test_privacy_guard_decisions_are_listed(client, personal_draft):
+    html = client.get(f"/drafts/{personal_draft['id']}").text
+    assert "a number" in html.split('id="privacy-title"', 1)[1]
+
+
+def test_personal_data_never_reaches_the_draft_page(client, personal_draft):
+    assert "123-456-789" not in client.get(f"/drafts/{personal_draft['id']}").text

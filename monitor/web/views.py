@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from monitor import review
+from monitor import privacy, review
 from monitor.sources import load_sources
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -186,14 +186,20 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
 
 
 def _facts(facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Facts as (kind, value, sentence) rows for the sources panel, kinds in a fixed order."""
+    """Facts as (kind, value, sentence) rows for the sources panel, kinds in a fixed order.
+
+    The sentences come straight from the scraped article, so they pass through the privacy
+    guard's display redaction: an A-number or birthdate never reaches the page (or a screenshot).
+    """
+    public_names = tuple((app_state().config.raw.get("privacy") or {}).get("public_names", ()))
     rows = []
     for kind in sorted(facts):
         for fact in facts[kind] or []:
             value = fact.get("value")
             if fact.get("noun"):
                 value = f"{value} {fact['noun']}"
-            rows.append({"kind": kind, "value": value, "sentence": fact.get("sentence") or ""})
+            sentence = privacy.redact_for_display(fact.get("sentence") or "", public_names)
+            rows.append({"kind": kind, "value": value, "sentence": sentence})
     return rows
 
 
