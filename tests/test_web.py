@@ -488,3 +488,14 @@ def test_privacy_guard_decisions_are_listed(client, personal_draft):
 
 def test_personal_data_never_reaches_the_draft_page(client, personal_draft):
     assert "123-456-789" not in client.get(f"/drafts/{personal_draft['id']}").text
+
+
+def test_sources_page_shows_a_failed_crawl_and_its_error(client, site):
+    from monitor.storage import sources as source_store
+
+    source_store.record_source_crawl(site[1], {
+        "source_id": "ice-breaking-news", "started_at": "2026-03-02T10:00:00+00:00",
+        "finished_at": "2026-03-02T10:01:00+00:00", "status": "failed", "items_seen": 0,
+        "new_items": 0, "errors": ["HTTP 503 from the feed"]})
+    html = client.get("/sources").text
+    assert re.search(r'<tr class="problem">.*?HTTP 503 from the feed', html, re.S)

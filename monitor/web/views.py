@@ -27,6 +27,7 @@ from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
+from monitor.storage.db import loads
 from monitor.web import inbox, security
 from monitor.web import state as app_state
 from monitor.web.citations import sentences_by_footnote
@@ -350,17 +351,56 @@ def incident_page(incident_id: int):
 @bp.get("/sources")
 def sources_page():
     config = app_state().config
+    database = db()
     try:
         defined, problems = load_sources(config.sources_path)
     except Exception as exc:  # noqa: BLE001 - show the reason, the page still works
         defined, problems = [], [str(exc)]
-    crawls = {c["source_id"]: c for c in source_store.latest_crawls(db())}
+    crawls = {c["source_id"]: {**c, "errors": _json_list(c.get("errors"))}
+              for c in source_store.latest_crawls(database)}
+    health = _health(database, defined)
     rows = []
     for source in defined:
-        rows.append({"source": source, "crawl": crawls.pop(source.id, None)})
+        rows.append({"source": source, "crawl": crawls.pop(source.id, None),
+                     "health": health.get(source.id)})
     orphans = list(crawls.values())
-    return render_template("sources.html", rows=rows, orphans=orphans,
+    return render_template("sources.html", rows=rows, orphans=orphans, has_health=bool(health),
                            problems=[str(p) for p in problems])
+
+
+def _json_list(value: Any) -> list[Any]:
+    try:
+        found = loads(value, []) if isinstance(value, str) else (value or [])
+    except ValueError:
+        return [value]
+    return found if isinstance(found, list) else [found]
+
+
+def _health(database, sources: list[Any]) -> dict[str, dict[str, Any]]:
+    """Each source's health from `monitor.health` (the sources work) where it is installed.
+
+    Read-only: assessed from the crawl history on each view. Without that module the page
+    shows the latest crawl of each source only.
+    """
+    history = getattr(source_store, "crawl_history", None)
+    if history is None or importlib.util.find_spec("monitor.health") is None:
+        return {}
+    from monitor import health
+
+    now = _now()
+    found = {}
+    for source in sources:
+        cadence = (source.options or {}).get("expected_cadence_hours")
+        try:
+            assessed = health.assess(source.id, history(database, source.id, limit=50),
+                                     now=now, expected_cadence_hours=cadence)
+        except (TypeError, ValueError, KeyError) as exc:
+            found[source.id] = {"state": "unknown", "reasons": [f"cannot assess: {exc}"]}
+            continue
+        found[source.id] = {"state": assessed.state, "reasons": list(assessed.reasons),
+                            "last_success": assessed.last_success,
+                            "last_new_item": assessed.last_new_item}
+    return found
 
 
 @bp.get("/status")
@@ -374,4 +414,20 @@ def status_page():
         incidents=incident_store.count(database),
         drafts=counts,
         config=app_state().config,
+        summary=_ops_summary(database),
     )
+
+
+def _ops_summary(database) -> list[str] | None:
+    """The lines `monitor status` prints (the operations work), where that module is installed."""
+    if importlib.util.find_spec("monitor.status") is None:
+        return None
+    from monitor import status as ops_status
+
+    config = app_state().config
+    now = _now()
+    try:
+        sources, _problems = load_sources(config.sources_path)
+        return list(ops_status.render(ops_status.gather(database, config, sources, now), now))
+    except Exception as exc:  # noqa: BLE001 - the rest of the page still shows
+        return [f"status summary unavailable: {exc}"]
