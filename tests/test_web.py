@@ -499,3 +499,14 @@ def test_sources_page_shows_a_failed_crawl_and_its_error(client, site):
         "new_items": 0, "errors": ["HTTP 503 from the feed"]})
     html = client.get("/sources").text
     assert re.search(r'<tr class="problem">.*?HTTP 503 from the feed', html, re.S)
+
+
+def test_export_holds_the_approved_text(client, site):
+    import io
+    import zipfile
+
+    draft = site[2]["ICE posts detainee data"]
+    review.approve(site[1], draft["id"], reviewer="Ben")
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/export/approved.zip").data))
+    assert archive.read(Path(draft["path"]).name).decode() == Path(draft["path"]).read_text(
+        encoding="utf-8")

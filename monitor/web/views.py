@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import io
+import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -320,6 +323,23 @@ def download(draft_id: int):
     name = f"draft-{draft_id}-v{draft['version']}.md"
     return Response(draft["text"], mimetype="text/markdown; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/export/approved.zip")
+def export_approved():
+    """Every approved draft, in the exact text that was approved, as one zip of Markdown files."""
+    database = db()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for draft in draft_store.list_drafts(database, status="approved"):
+            number = draft.get("approved_version") or draft["version"]
+            entry = draft_store.get_version(database, draft["id"], number)
+            if entry is None:
+                continue
+            archive.writestr(Path(draft["path"]).name, entry["text"])
+    stamp = _now().strftime("%Y%m%d-%H%M")
+    return Response(buffer.getvalue(), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="approved-drafts-{stamp}.zip"'})
 
 
 def _publish_module():
