@@ -94,3 +94,16 @@ def test_throttle_forgives_after_the_window():
     throttle.failed("a", 0)
     throttle.failed("a", 1)
     assert not throttle.blocked("a", 62)
+
+
+def test_inbox_pages_hold_at_most_per_page_rows():
+    from monitor.web.inbox import paginate
+
+    rows, page, pages = paginate([{"n": n} for n in range(250)], "3", per_page=100)
+    assert (len(rows), page, pages) == (50, 3, 3)
+
+
+def test_inbox_page_out_of_range_shows_the_last_page():
+    from monitor.web.inbox import paginate
+
+    assert paginate([{"n": n} for n in range(250)], "99", per_page=100)[1] == 3

@@ -65,3 +65,18 @@ def status_counts(rows: list[dict]) -> dict[str, int]:
 
 def incident_types(incidents: list[dict[str, Any]]) -> list[str]:
     return sorted({i["incident_type"] for i in incidents if i.get("incident_type")})
+
+
+PER_PAGE = 100
+
+
+def paginate(rows: list[dict], page_arg: str | None,
+             per_page: int = PER_PAGE) -> tuple[list[dict], int, int]:
+    """(rows on this page, page number, page count); a bad or too-large page shows the last."""
+    pages = max(1, -(-len(rows) // per_page))
+    try:
+        page = int(page_arg or 1)
+    except ValueError:
+        page = 1
+    page = min(max(page, 1), pages)
+    return rows[(page - 1) * per_page: page * per_page], page, pages

@@ -117,11 +117,12 @@ def index():
     filters = inbox.Filters.from_args(request.args, types)
     rows = inbox.inbox_rows(incidents, drafts)
     counts = inbox.status_counts(rows)
-    shown = inbox.apply_filters(rows, filters)
+    matching = inbox.apply_filters(rows, filters)
+    shown, page, pages = inbox.paginate(matching, request.args.get("page"))
     results = _search(database, filters.query, drafts) if filters.query else None
     return render_template("inbox.html", rows=shown, counts=counts, types=types,
                            filters=filters, statuses=inbox.STATUS_FILTERS, results=results,
-                           total=len(rows))
+                           total=len(rows), matching=len(matching), page=page, pages=pages)
 
 
 def _search(database, query: str, drafts: list[dict[str, Any]]) -> list[dict[str, Any]]:
