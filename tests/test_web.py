@@ -510,3 +510,56 @@ def test_export_holds_the_approved_text(client, site):
     archive = zipfile.ZipFile(io.BytesIO(client.get("/export/approved.zip").data))
     assert archive.read(Path(draft["path"]).name).decode() == Path(draft["path"]).read_text(
         encoding="utf-8")
+
+
+def test_changing_the_password_signs_sessions_out(client, site, monkeypatch):
+    app = site[0]
+    monkeypatch.setenv("MONITOR_REVIEW_PASSWORD_HASH", hash_password("a new password"))
+    restarted = create_app(app.extensions["monitor"].config, secret_key="test-secret")
+    restarted_client = restarted.test_client()
+    restarted_client.set_cookie("monitor_review", client.get_cookie("monitor_review").value)
+    assert restarted_client.get("/").status_code == 302
+
+
+def test_same_key_and_password_keep_the_session(client, site):
+    restarted = create_app(site[0].extensions["monitor"].config, secret_key="test-secret")
+    restarted_client = restarted.test_client()
+    restarted_client.set_cookie("monitor_review", client.get_cookie("monitor_review").value)
+    assert restarted_client.get("/").status_code == 200
+
+
+@pytest.fixture
+def update_waiting(client, site):
+    """An edited draft whose incident then gained a source: the regenerated text waits beside."""
+    from tests.draft_fixtures import join_incident
+
+    app, db, drafts = site
+    draft = drafts["ICE posts detainee data"]
+    save(client, draft["id"], Path(draft["path"]).read_text(encoding="utf-8") + "\nMy edit.\n")
+    second = make_article(db, "https://other.example.org/breach", "Agency posted detainee data",
+                          BREACH_TEXT + " A second outlet confirmed it.", outlet="Other Outlet")
+    join_incident(db, draft["incident_id"], second)
+    drafting.generate_drafts(db, app.extensions["monitor"].config, now=NOW)
+    return draft
+
+
+def test_waiting_update_is_shown_with_its_diff(client, update_waiting):
+    html = client.get(f"/drafts/{update_waiting['id']}").text
+    assert "New material since your edit" in html and "+[^2]:" in html
+
+
+def test_adopting_the_update_replaces_the_file(client, site, update_waiting):
+    draft = review.get_draft(site[1], update_waiting["id"])
+    client.post(f"/drafts/{draft['id']}/update/adopt",
+                data={"csrf_token": page_token(client, draft["id"]),
+                      "version": str(draft["version"])})
+    assert Path(draft["path"]).read_text(encoding="utf-8") == draft["update_text"]
+
+
+def test_dismissing_the_update_keeps_the_edit(client, site, update_waiting):
+    draft_id = update_waiting["id"]
+    client.post(f"/drafts/{draft_id}/update/dismiss",
+                data={"csrf_token": page_token(client, draft_id)})
+    text = Path(update_waiting["path"]).read_text(encoding="utf-8")
+    waiting = review.get_draft(site[1], draft_id)["update_text"]
+    assert text.endswith("My edit.\n") and waiting is None

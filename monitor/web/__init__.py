@@ -85,6 +85,8 @@ def create_app(config: Config, *, secret_key: str | None = None) -> Flask:
 
     @app.before_request
     def require_sign_in_and_csrf():
+        if session.get("reviewer") and session.get("pw") != security.fingerprint(password_hash):
+            session.clear()  # the password changed since this session signed in
         if request.endpoint not in PUBLIC_ENDPOINTS and not session.get("reviewer"):
             if request.method in SAFE_METHODS:
                 return redirect(url_for("web.login", next=request.full_path.rstrip("?")))

@@ -6,6 +6,7 @@ and a third-party CSRF extension would pull in a form library the app does not o
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
@@ -64,6 +65,11 @@ def secret_key_from(environ: dict[str, str] | None = None) -> str:
     """A key from the environment keeps sessions across restarts; otherwise one per process."""
     environ = os.environ if environ is None else environ
     return environ.get(SECRET_KEY_ENV) or secrets.token_hex(32)
+
+
+def fingerprint(stored_hash: str) -> str:
+    """Kept in the session so changing the password signs every session out."""
+    return hashlib.sha256(stored_hash.encode()).hexdigest()[:16]
 
 
 def check_password(stored_hash: str, password: str) -> bool:

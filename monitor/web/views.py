@@ -92,6 +92,7 @@ def login():
     session.clear()  # a fresh session (and CSRF token) for the signed-in reviewer
     session.permanent = True
     session["reviewer"] = name
+    session["pw"] = security.fingerprint(st.password_hash)
     session["last_name"] = name
     security.csrf_token(session)
     return redirect(next_path)
