@@ -563,3 +563,13 @@ def test_dismissing_the_update_keeps_the_edit(client, site, update_waiting):
     text = Path(update_waiting["path"]).read_text(encoding="utf-8")
     waiting = review.get_draft(site[1], draft_id)["update_text"]
     assert text.endswith("My edit.\n") and waiting is None
+
+
+def test_scraped_title_is_escaped_beside_the_draft(client, site):
+    db = site[1]
+    article = make_article(db, "https://news.example.com/x", XSS, BREACH_TEXT + " Extra.")
+    incident = make_incident(db, article, title=XSS)
+    drafting.generate_drafts(db, site[0].extensions["monitor"].config, now=NOW)
+    draft = next(d for d in review.list_drafts(db) if d["incident_id"] == incident)
+    html = client.get(f"/drafts/{draft['id']}").text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and XSS not in html

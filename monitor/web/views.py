@@ -159,6 +159,7 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
         label = str(source.get("number"))
         sources.append({
             **source,
+            "title": article.get("title") or source.get("title") or source.get("url"),
             "outlet": source.get("outlet") or article.get("outlet") or article.get("source_id"),
             "sentences_used": used.get(label, []),
             "sentences_generated": source.get("sentences") or [],
