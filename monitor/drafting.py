@@ -32,6 +32,8 @@ MAX_QUOTE_WORDS_PER_SOURCE = 50
 MAX_WORDS_PER_SOURCE = 150
 MAX_SENTENCES_PER_SOURCE = 4
 MAX_FACT_SENTENCES = 8
+MIN_FACT_SENTENCES = 2  # below this, plain sentences of the source fill The Information
+MIN_WEIGHT = 0.6  # a sentence with a figure or an agency; facts-stage sentences weigh >= 1
 FACT_KINDS = ("counts", "data_categories", "agencies", "places", "dates", "organizations")
 FACT_WEIGHTS = {"counts": 3, "data_categories": 2, "agencies": 1, "places": 1, "dates": 1,
                 "organizations": 1}
@@ -216,9 +218,9 @@ def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
 def _fact_sentences(source: dict[str, Any]) -> list[tuple[str, float, list[str], int]]:
     """(sentence, weight, fact kinds, position) for each distinct sentence carrying a fact.
 
-    Sentences the facts stage tagged come first; other sentences of the text that name a
-    figure, an agency or a time are candidates too, weighted lower, so a thin facts record
-    still yields a useful draft. Position is the sentence's place in the article.
+    Sentences the facts stage tagged weigh most; other sentences of the text weigh by the
+    figure, agency or time they name (possibly 0), so a thin facts record still yields a
+    useful draft. Position is the sentence's place in the article.
     """
     facts = source["article"].get("facts") or {}
     sentences = split_sentences(source["article"].get("text") or "")
@@ -241,10 +243,10 @@ def _fact_sentences(source: dict[str, Any]) -> list[tuple[str, float, list[str],
         too_short_or_long = words < 6 or words > 2 * MAX_WORDS_PER_SENTENCE
         if key in found or _overlaps(key, set(found)) or too_short_or_long:
             continue
-        weight = (0.9 * bool(COUNT_WORDS.search(sentence)) + 0.6 * bool(
+        figures = privacy.PHONE.sub("", sentence)  # a phone number is not a figure
+        weight = (0.9 * bool(COUNT_WORDS.search(figures)) + 0.6 * bool(
             AGENCY_WORDS.search(sentence)) + 0.3 * bool(WHEN.search(sentence)))
-        if weight >= 0.6:
-            found[key] = (sentence, weight, ["text"], position)
+        found[key] = (sentence, weight, ["text"], position)
     return list(found.values())
 
 
@@ -308,11 +310,16 @@ def choose_information(sources: list[dict[str, Any]], exclude: set[str], setting
             by_key[key] = {"raw": sentence, "weight": weight, "kinds": kinds,
                            "sources": [source["number"]], "position": position,
                            "source": source}
-    ranked = sorted(by_key.values(), key=lambda c: (-c["weight"], c["sources"][0],
-                                                     c["position"]))
+    strong = [c for c in by_key.values() if c["weight"] >= MIN_WEIGHT]
+    weak = [c for c in by_key.values() if c["weight"] < MIN_WEIGHT]
+    ranked = sorted(strong, key=lambda c: (-c["weight"], c["sources"][0], c["position"]))
+    # Sentences without a figure, agency or date only fill a draft that would be too thin,
+    # in the order the source tells the story.
+    ranked += sorted(weak, key=lambda c: (c["sources"][0], c["position"]))
     chosen = []
     for candidate in ranked:
-        if len(chosen) >= settings.max_fact_sentences:
+        if len(chosen) >= settings.max_fact_sentences or (
+                candidate["weight"] < MIN_WEIGHT and len(chosen) >= MIN_FACT_SENTENCES):
             break
         source = candidate["source"]
         guarded = privacy.guard_sentence(candidate["raw"], where="information",
