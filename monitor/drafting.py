@@ -70,6 +70,7 @@ class DraftReport:
     written: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -471,6 +472,21 @@ def _draft_sources(context: dict[str, Any]) -> list[dict[str, Any]]:
             for source in context["sources"]]
 
 
+class _Retry(Exception):
+    """Rolls back a regeneration that raced with a hand edit; the next run sees the edit."""
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def same_content(old: str, new: str) -> bool:
+    """Equal apart from the generation stamp, so a no-op regeneration is not a new version."""
+    def strip(text: str) -> str:
+        return re.sub(r"^generated_at: .*$", "", text, count=1, flags=re.M)
+    return strip(old) == strip(new)
+
+
 def generate_drafts(db: sqlite_utils.Database, config: Config,
                     now: datetime | None = None) -> DraftReport:
     """Write drafts for new incidents and refresh those whose incident changed.
@@ -478,63 +494,77 @@ def generate_drafts(db: sqlite_utils.Database, config: Config,
     A draft an attorney edited (its file no longer matches what was generated) is never
     overwritten: the regenerated text goes to `NAME.update.md` and the draft is flagged.
     """
-    from monitor import review  # review builds on this module's file helpers
-
     now = now or datetime.now(UTC)
     report = DraftReport()
     for incident in incident_store.list_incidents(db):
         existing = draft_store.draft_for_incident(db, incident["id"])
         if existing and existing["incident_version"] >= incident["version"]:
             continue
-        articles = article_store.articles_of_incident(db, incident["id"])
-        if not articles:
+        try:
+            _draft_incident(db, config, incident, existing, report, now)
+        except _Retry:
             continue
-        context = build_context(incident, articles, config, now)
-        text = render_draft(context, config)
-        meta = {"title": context["headline"], "privacy": context["privacy"],
-                "incident_type": context["incident_type"], "sources": _draft_sources(context)}
-        if existing is None:
-            path = config.drafts_dir / f"{context['date']}-{context['slug']}-{incident['id']}.md"
-            with db.atomic():
-                draft_id = draft_store.save_draft(db, {
-                    "incident_id": incident["id"], "path": str(path), "version": 1,
-                    "incident_version": incident["version"], "status": "pending",
-                    "generated_hash": file_hash(text), "flags": [], **meta,
-                }, action="created", now=now)
-                draft_store.add_version(db, draft_id, expected_version=None, text=text,
-                                        text_hash=file_hash(text), kind="generated",
-                                        actor="monitor", now=now)
-                write_atomic(path, text)
-            report.written.append(str(path))
-            continue
-        row = review.sync_file(db, existing["id"], now=now)
-        path = Path(row["path"])
-        on_disk = path.read_text(encoding="utf-8") if path.exists() else None
-        edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
-        if edited:
-            update_path = path.with_name(path.stem + ".update.md")
-            write_atomic(update_path, text)
-            flags = sorted(set(row["flags"]) | {EDIT_FLAG})
-            draft_store.update_draft(
-                db, row["id"], {"incident_version": incident["version"], "flags": flags,
-                                "update_path": str(update_path), "update_hash": file_hash(text),
-                                "sources": meta["sources"]},
-                action="update-side-file", note=EDIT_FLAG,
-                detail={"update_path": str(update_path)}, now=now)
-            report.flagged.append(str(update_path))
-            continue
-        if on_disk == text:
-            draft_store.update_draft(db, row["id"], {"incident_version": incident["version"],
-                                                     **meta}, action="unchanged", now=now)
-            continue
-        with db.atomic():
-            version = review.record_version(
-                db, row, text, kind="regenerated", actor="monitor",
-                note=f"incident version {incident['version']}", now=now,
-                changes={"incident_version": incident["version"],
-                         "generated_hash": file_hash(text), **meta})
-            if version is None:  # an edit landed meanwhile: leave it for the next run
-                continue
-            write_atomic(path, text)
-        report.updated.append(str(path))
+        except OSError as exc:  # one unwritable file must not stop the other drafts
+            report.errors.append(f"incident {incident['id']}: {exc}")
     return report
+
+
+def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[str, Any],
+                    existing: dict[str, Any] | None, report: DraftReport,
+                    now: datetime) -> None:
+    """Write, regenerate or side-file the draft of one incident."""
+    from monitor import review  # review builds on this module's file helpers
+
+    articles = article_store.articles_of_incident(db, incident["id"])
+    if not articles:
+        return
+    context = build_context(incident, articles, config, now)
+    text = render_draft(context, config)
+    meta = {"title": context["headline"], "privacy": context["privacy"],
+            "incident_type": context["incident_type"], "sources": _draft_sources(context)}
+    if existing is None:
+        path = config.drafts_dir / f"{context['date']}-{context['slug']}-{incident['id']}.md"
+        with db.atomic():
+            draft_id = draft_store.save_draft(db, {
+                "incident_id": incident["id"], "path": str(path), "version": 1,
+                "incident_version": incident["version"], "status": "pending",
+                "generated_hash": file_hash(text), "flags": [], **meta,
+            }, action="created", now=now)
+            draft_store.add_version(db, draft_id, expected_version=None, text=text,
+                                    text_hash=file_hash(text), kind="generated",
+                                    actor="monitor", now=now)
+            write_atomic(path, text)
+        report.written.append(str(path))
+        return
+    row = review.sync_file(db, existing["id"], now=now)
+    path = Path(row["path"])
+    on_disk = path.read_text(encoding="utf-8") if path.exists() else None
+    edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
+    if edited:
+        update_path = path.with_name(path.stem + ".update.md")
+        write_atomic(update_path, text)
+        flags = sorted(set(row["flags"]) | {EDIT_FLAG})
+        draft_store.update_draft(
+            db, row["id"], {"incident_version": incident["version"], "flags": flags,
+                            "update_path": str(update_path), "update_hash": file_hash(text)},
+            action="update-side-file", note=EDIT_FLAG,
+            detail={"update_path": str(update_path)}, now=now)
+        report.flagged.append(str(update_path))
+        return
+    if on_disk is not None and same_content(on_disk, text):
+        draft_store.update_draft(db, row["id"], {"incident_version": incident["version"],
+                                                 **meta}, action="regenerated-unchanged",
+                                 now=now)
+        return
+    with db.atomic():
+        version = review.record_version(
+            db, row, text, kind="regenerated", actor="monitor",
+            note=f"incident version {incident['version']}", now=now,
+            changes={"incident_version": incident["version"],
+                     "generated_hash": file_hash(text), **meta})
+        if version is None:  # an edit landed meanwhile: leave it for the next run
+            return
+        if _read(path) != on_disk:  # edited by hand this very moment: never overwrite
+            raise _Retry
+        write_atomic(path, text)
+    report.updated.append(str(path))
