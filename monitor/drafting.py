@@ -355,7 +355,7 @@ def conflicting_figures(sources: list[dict[str, Any]],
     reported by different sources: ``{"noun", "figures": [{"value", "display", "noun",
     "sources": [n…], "outlets": […]}]}``.
     """
-    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    groups: dict[str, dict[str, dict[str, Any]]] = {}
     for source in sources:
         for fact in (source["article"].get("facts") or {}).get("counts") or []:
             if not isinstance(fact, dict) or not isinstance(fact.get("value"), int | float):
@@ -364,8 +364,10 @@ def conflicting_figures(sources: list[dict[str, Any]],
                                       public_names=settings.public_names).text is None:
                 continue
             value = fact["value"]
+            qualifier = clean_text(fact.get("qualifier"))  # "more than", "at least" …
+            display = f"{qualifier} {value:,}" if qualifier else f"{value:,}"
             entry = groups.setdefault(_noun_class(fact.get("noun", "")), {}).setdefault(
-                value, {"value": value, "display": f"{value:,}", "noun": clean_text(
+                display, {"value": value, "display": display, "noun": clean_text(
                     fact.get("noun")), "sources": [], "outlets": []})
             if source["number"] not in entry["sources"]:
                 entry["sources"].append(source["number"])
