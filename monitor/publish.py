@@ -50,6 +50,7 @@ class PublishSettings:
     wordpress_user: str = ""
     wordpress_password_env: str = ""
     timeout: float = DEFAULT_TIMEOUT
+    front_matter: tuple[tuple[str, Any], ...] = ()  # extra keys, e.g. layout = "post"
 
     @classmethod
     def from_config(cls, config: Config) -> PublishSettings:
@@ -58,7 +59,7 @@ class PublishSettings:
         if "wordpress_password" in table or "password" in table:
             raise ConfigError(f"{where} must not hold a password; set wordpress_password_env")
         unknown = set(table) - {"folder", "wordpress_url", "wordpress_user",
-                                "wordpress_password_env", "timeout"}
+                                "wordpress_password_env", "timeout", "front_matter"}
         if unknown:
             raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r}")
         folder = table.get("folder")
@@ -70,8 +71,13 @@ class PublishSettings:
             for key in ("wordpress_user", "wordpress_password_env"):
                 if not table.get(key):
                     raise ConfigError(f"{where} wordpress_url needs {key}")
+        extra = table.get("front_matter", {})
+        if not isinstance(extra, dict) or not all(
+                re.fullmatch(r"[A-Za-z_][\w-]*", k) for k in extra):
+            raise ConfigError(f"{where} front_matter must be a table of simple keys")
         base = config.path.resolve().parent
         return cls(
+            front_matter=tuple(sorted(extra.items())),
             folder=(base / folder).resolve() if folder else None,
             wordpress_url=url.rstrip("/"),
             wordpress_user=table.get("wordpress_user", ""),
@@ -147,12 +153,17 @@ def front_matter_value(text: str, key: str) -> Any:
     return None
 
 
-def publishable_text(text: str, *, reviewer: str, approved_at: str, version: int) -> str:
-    """The draft as the blog gets it: status set, approval recorded, reviewer notes removed."""
+def publishable_text(text: str, *, reviewer: str, approved_at: str, version: int,
+                     extra: tuple[tuple[str, Any], ...] = ()) -> str:
+    """The draft as the blog gets it: status set, approval recorded, reviewer notes removed.
+
+    `extra` adds or replaces keys the site needs (Jekyll's `layout`, Hugo's `categories` …).
+    """
     lines, body = split_front_matter(text)
-    changes = {"draft": "false", "status": json.dumps("published"),
-               "approved_by": json.dumps(reviewer, ensure_ascii=False),
-               "approved_at": json.dumps(approved_at), "approved_version": str(version)}
+    changes = {key: json.dumps(value, ensure_ascii=False) for key, value in extra}
+    changes.update({"draft": "false", "status": json.dumps("published"),
+                    "approved_by": json.dumps(reviewer, ensure_ascii=False),
+                    "approved_at": json.dumps(approved_at), "approved_version": str(version)})
     out: list[str] = []
     for key, block in _blocks(lines):
         if key in REVIEW_ONLY_KEYS:
@@ -275,7 +286,8 @@ def _publish_one(db: sqlite_utils.Database, settings: PublishSettings, draft_id:
     if current is None:
         raise PublishError("the approved text is not in the history")
     text = publishable_text(current["text"], reviewer=row["reviewer"] or "",
-                            approved_at=row["reviewed_at"] or "", version=row["version"])
+                            approved_at=row["reviewed_at"] or "", version=row["version"],
+                            extra=settings.front_matter)
     changes: dict[str, Any] = {}
     done = row.get("published_version") == row["version"]
     if "folder" in targets:

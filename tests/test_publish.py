@@ -240,3 +240,30 @@ def test_cli_publish_posts_to_wordpress(tmp_path: Path, wordpress):
     review.approve(db, 1, reviewer="ana", now=NOW)
     result = run_cli("publish", config=config_path, env={"TEST_WP_PASSWORD": PASSWORD})
     assert "WordPress post 42" in result.stdout, result.stderr
+
+
+def test_configured_front_matter_keys_are_added(tmp_path: Path):
+    config, db = setup(tmp_path, extra=publish_config(tmp_path) + (
+        '[publish.front_matter]\nlayout = "post"\ncategories = ["Immigration news"]\n'))
+    article = make_article(db, "https://news.example.com/breach", "ICE posts data", BREACH_TEXT)
+    make_incident(db, article, title="ICE posts data")
+    drafting.generate_drafts(db, config, now=NOW)
+    review.approve(db, 1, reviewer="ana", now=NOW)
+    publish.publish(db, config, now=NOW)
+    text = exported(tmp_path)[0].read_text()
+    assert 'layout: "post"' in text and 'categories: ["Immigration news"]' in text
+
+
+def test_cli_publish_dry_run_writes_nothing(tmp_path: Path):
+    from tests.conftest import write_config
+    config_path = write_config(tmp_path, extra=publish_config(tmp_path))
+    from monitor.config import load_config
+    from monitor.storage import open_db
+    config = load_config(config_path)
+    db = open_db(config.database_path)
+    article = make_article(db, "https://news.example.com/breach", "ICE posts data", BREACH_TEXT)
+    make_incident(db, article, title="ICE posts data")
+    drafting.generate_drafts(db, config, now=NOW)
+    review.approve(db, 1, reviewer="ana", now=NOW)
+    result = run_cli("publish", "--dry-run", config=config_path)
+    assert "(dry run)" in result.stdout and exported(tmp_path) == []
