@@ -32,6 +32,8 @@ MAX_QUOTE_WORDS_PER_SOURCE = 50
 MAX_WORDS_PER_SOURCE = 150
 MAX_SENTENCES_PER_SOURCE = 4
 MAX_FACT_SENTENCES = 8
+MIN_FACT_SENTENCES = 2  # below this, plain sentences of the source fill The Information
+MIN_WEIGHT = 0.6  # a sentence with a figure or an agency; facts-stage sentences weigh >= 1
 FACT_KINDS = ("counts", "data_categories", "agencies", "places", "dates", "organizations")
 FACT_WEIGHTS = {"counts": 3, "data_categories": 2, "agencies": 1, "places": 1, "dates": 1,
                 "organizations": 1}
@@ -68,6 +70,7 @@ class DraftReport:
     written: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -216,9 +219,9 @@ def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
 def _fact_sentences(source: dict[str, Any]) -> list[tuple[str, float, list[str], int]]:
     """(sentence, weight, fact kinds, position) for each distinct sentence carrying a fact.
 
-    Sentences the facts stage tagged come first; other sentences of the text that name a
-    figure, an agency or a time are candidates too, weighted lower, so a thin facts record
-    still yields a useful draft. Position is the sentence's place in the article.
+    Sentences the facts stage tagged weigh most; other sentences of the text weigh by the
+    figure, agency or time they name (possibly 0), so a thin facts record still yields a
+    useful draft. Position is the sentence's place in the article.
     """
     facts = source["article"].get("facts") or {}
     sentences = split_sentences(source["article"].get("text") or "")
@@ -241,10 +244,10 @@ def _fact_sentences(source: dict[str, Any]) -> list[tuple[str, float, list[str],
         too_short_or_long = words < 6 or words > 2 * MAX_WORDS_PER_SENTENCE
         if key in found or _overlaps(key, set(found)) or too_short_or_long:
             continue
-        weight = (0.9 * bool(COUNT_WORDS.search(sentence)) + 0.6 * bool(
+        figures = privacy.PHONE.sub("", sentence)  # a phone number is not a figure
+        weight = (0.9 * bool(COUNT_WORDS.search(figures)) + 0.6 * bool(
             AGENCY_WORDS.search(sentence)) + 0.3 * bool(WHEN.search(sentence)))
-        if weight >= 0.6:
-            found[key] = (sentence, weight, ["text"], position)
+        found[key] = (sentence, weight, ["text"], position)
     return list(found.values())
 
 
@@ -308,11 +311,16 @@ def choose_information(sources: list[dict[str, Any]], exclude: set[str], setting
             by_key[key] = {"raw": sentence, "weight": weight, "kinds": kinds,
                            "sources": [source["number"]], "position": position,
                            "source": source}
-    ranked = sorted(by_key.values(), key=lambda c: (-c["weight"], c["sources"][0],
-                                                     c["position"]))
+    strong = [c for c in by_key.values() if c["weight"] >= MIN_WEIGHT]
+    weak = [c for c in by_key.values() if c["weight"] < MIN_WEIGHT]
+    ranked = sorted(strong, key=lambda c: (-c["weight"], c["sources"][0], c["position"]))
+    # Sentences without a figure, agency or date only fill a draft that would be too thin,
+    # in the order the source tells the story.
+    ranked += sorted(weak, key=lambda c: (c["sources"][0], c["position"]))
     chosen = []
     for candidate in ranked:
-        if len(chosen) >= settings.max_fact_sentences:
+        if len(chosen) >= settings.max_fact_sentences or (
+                candidate["weight"] < MIN_WEIGHT and len(chosen) >= MIN_FACT_SENTENCES):
             break
         source = candidate["source"]
         guarded = privacy.guard_sentence(candidate["raw"], where="information",
@@ -347,7 +355,7 @@ def conflicting_figures(sources: list[dict[str, Any]],
     reported by different sources: ``{"noun", "figures": [{"value", "display", "noun",
     "sources": [n…], "outlets": […]}]}``.
     """
-    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    groups: dict[str, dict[str, dict[str, Any]]] = {}
     for source in sources:
         for fact in (source["article"].get("facts") or {}).get("counts") or []:
             if not isinstance(fact, dict) or not isinstance(fact.get("value"), int | float):
@@ -356,8 +364,10 @@ def conflicting_figures(sources: list[dict[str, Any]],
                                       public_names=settings.public_names).text is None:
                 continue
             value = fact["value"]
+            qualifier = clean_text(fact.get("qualifier"))  # "more than", "at least" …
+            display = f"{qualifier} {value:,}" if qualifier else f"{value:,}"
             entry = groups.setdefault(_noun_class(fact.get("noun", "")), {}).setdefault(
-                value, {"value": value, "display": f"{value:,}", "noun": clean_text(
+                display, {"value": value, "display": display, "noun": clean_text(
                     fact.get("noun")), "sources": [], "outlets": []})
             if source["number"] not in entry["sources"]:
                 entry["sources"].append(source["number"])
@@ -464,6 +474,21 @@ def _draft_sources(context: dict[str, Any]) -> list[dict[str, Any]]:
             for source in context["sources"]]
 
 
+class _Retry(Exception):
+    """Rolls back a regeneration that raced with a hand edit; the next run sees the edit."""
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def same_content(old: str, new: str) -> bool:
+    """Equal apart from the generation stamp, so a no-op regeneration is not a new version."""
+    def strip(text: str) -> str:
+        return re.sub(r"^generated_at: .*$", "", text, count=1, flags=re.M)
+    return strip(old) == strip(new)
+
+
 def generate_drafts(db: sqlite_utils.Database, config: Config,
                     now: datetime | None = None) -> DraftReport:
     """Write drafts for new incidents and refresh those whose incident changed.
@@ -471,63 +496,77 @@ def generate_drafts(db: sqlite_utils.Database, config: Config,
     A draft an attorney edited (its file no longer matches what was generated) is never
     overwritten: the regenerated text goes to `NAME.update.md` and the draft is flagged.
     """
-    from monitor import review  # review builds on this module's file helpers
-
     now = now or datetime.now(UTC)
     report = DraftReport()
     for incident in incident_store.list_incidents(db):
         existing = draft_store.draft_for_incident(db, incident["id"])
         if existing and existing["incident_version"] >= incident["version"]:
             continue
-        articles = article_store.articles_of_incident(db, incident["id"])
-        if not articles:
+        try:
+            _draft_incident(db, config, incident, existing, report, now)
+        except _Retry:
             continue
-        context = build_context(incident, articles, config, now)
-        text = render_draft(context, config)
-        meta = {"title": context["headline"], "privacy": context["privacy"],
-                "incident_type": context["incident_type"], "sources": _draft_sources(context)}
-        if existing is None:
-            path = config.drafts_dir / f"{context['date']}-{context['slug']}-{incident['id']}.md"
-            with db.atomic():
-                draft_id = draft_store.save_draft(db, {
-                    "incident_id": incident["id"], "path": str(path), "version": 1,
-                    "incident_version": incident["version"], "status": "pending",
-                    "generated_hash": file_hash(text), "flags": [], **meta,
-                }, action="created", now=now)
-                draft_store.add_version(db, draft_id, expected_version=None, text=text,
-                                        text_hash=file_hash(text), kind="generated",
-                                        actor="monitor", now=now)
-                write_atomic(path, text)
-            report.written.append(str(path))
-            continue
-        row = review.sync_file(db, existing["id"], now=now)
-        path = Path(row["path"])
-        on_disk = path.read_text(encoding="utf-8") if path.exists() else None
-        edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
-        if edited:
-            update_path = path.with_name(path.stem + ".update.md")
-            write_atomic(update_path, text)
-            flags = sorted(set(row["flags"]) | {EDIT_FLAG})
-            draft_store.update_draft(
-                db, row["id"], {"incident_version": incident["version"], "flags": flags,
-                                "update_path": str(update_path), "update_hash": file_hash(text),
-                                "sources": meta["sources"]},
-                action="update-side-file", note=EDIT_FLAG,
-                detail={"update_path": str(update_path)}, now=now)
-            report.flagged.append(str(update_path))
-            continue
-        if on_disk == text:
-            draft_store.update_draft(db, row["id"], {"incident_version": incident["version"],
-                                                     **meta}, action="unchanged", now=now)
-            continue
-        with db.atomic():
-            version = review.record_version(
-                db, row, text, kind="regenerated", actor="monitor",
-                note=f"incident version {incident['version']}", now=now,
-                changes={"incident_version": incident["version"],
-                         "generated_hash": file_hash(text), **meta})
-            if version is None:  # an edit landed meanwhile: leave it for the next run
-                continue
-            write_atomic(path, text)
-        report.updated.append(str(path))
+        except OSError as exc:  # one unwritable file must not stop the other drafts
+            report.errors.append(f"incident {incident['id']}: {exc}")
     return report
+
+
+def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[str, Any],
+                    existing: dict[str, Any] | None, report: DraftReport,
+                    now: datetime) -> None:
+    """Write, regenerate or side-file the draft of one incident."""
+    from monitor import review  # review builds on this module's file helpers
+
+    articles = article_store.articles_of_incident(db, incident["id"])
+    if not articles:
+        return
+    context = build_context(incident, articles, config, now)
+    text = render_draft(context, config)
+    meta = {"title": context["headline"], "privacy": context["privacy"],
+            "incident_type": context["incident_type"], "sources": _draft_sources(context)}
+    if existing is None:
+        path = config.drafts_dir / f"{context['date']}-{context['slug']}-{incident['id']}.md"
+        with db.atomic():
+            draft_id = draft_store.save_draft(db, {
+                "incident_id": incident["id"], "path": str(path), "version": 1,
+                "incident_version": incident["version"], "status": "pending",
+                "generated_hash": file_hash(text), "flags": [], **meta,
+            }, action="created", now=now)
+            draft_store.add_version(db, draft_id, expected_version=None, text=text,
+                                    text_hash=file_hash(text), kind="generated",
+                                    actor="monitor", now=now)
+            write_atomic(path, text)
+        report.written.append(str(path))
+        return
+    row = review.sync_file(db, existing["id"], now=now)
+    path = Path(row["path"])
+    on_disk = path.read_text(encoding="utf-8") if path.exists() else None
+    edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
+    if edited:
+        update_path = path.with_name(path.stem + ".update.md")
+        write_atomic(update_path, text)
+        flags = sorted(set(row["flags"]) | {EDIT_FLAG})
+        draft_store.update_draft(
+            db, row["id"], {"incident_version": incident["version"], "flags": flags,
+                            "update_path": str(update_path), "update_hash": file_hash(text)},
+            action="update-side-file", note=EDIT_FLAG,
+            detail={"update_path": str(update_path)}, now=now)
+        report.flagged.append(str(update_path))
+        return
+    if on_disk is not None and same_content(on_disk, text):
+        draft_store.update_draft(db, row["id"], {"incident_version": incident["version"],
+                                                 **meta}, action="regenerated-unchanged",
+                                 now=now)
+        return
+    with db.atomic():
+        version = review.record_version(
+            db, row, text, kind="regenerated", actor="monitor",
+            note=f"incident version {incident['version']}", now=now,
+            changes={"incident_version": incident["version"],
+                     "generated_hash": file_hash(text), **meta})
+        if version is None:  # an edit landed meanwhile: leave it for the next run
+            return
+        if _read(path) != on_disk:  # edited by hand this very moment: never overwrite
+            raise _Retry
+        write_atomic(path, text)
+    report.updated.append(str(path))

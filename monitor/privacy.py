@@ -43,8 +43,15 @@ PHONE = re.compile(
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
 
 # A "name": two to four capitalised words (accents and hyphens allowed).
-_WORD = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü]+(?:[-'][A-ZÁÉÍÓÚÑ]?[a-záéíóúñü]+)?"
-NAME = re.compile(rf"\b{_WORD}(?:\s+(?:de\s+la\s+|de\s+|del\s+)?{_WORD}){{1,3}}\b")
+_WORD = (r"(?:[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü]+(?:[-'][A-ZÁÉÍÓÚÑ]?[a-záéíóúñü]+)?"
+         r"|[A-ZÁÉÍÓÚÑÜ]{3,}(?:-[A-ZÁÉÍÓÚÑÜ]{2,})?)")
+_PARTICLE = r"(?:de\s+la\s+|de\s+los\s+|de\s+|del\s+|van\s+|y\s+(?=[A-ZÁÉÍÓÚÑ][a-z]+\b\s*[,;]))?"
+# "Maria Lopez", "María José de la Cruz", and the records style "LOPEZ, Maria" / "Lopez, Maria A."
+NAME = re.compile(
+    rf"\b[A-ZÁÉÍÓÚÑÜ]{{2,}}(?:[- ][A-ZÁÉÍÓÚÑÜ]{{2,}})*,\s+[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü]+"
+    rf"(?:\s+[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü]+|\s+[A-Z]\.)?"
+    rf"|\b{_WORD}(?:\s+{_PARTICLE}{_WORD}){{1,3}}\b"
+)
 RECORD_FIELD = re.compile(
     r"\b(?:name|detainee|nombre|full name|last name|first name|apellidos?)\s*:\s*", re.I)
 LIST_CONTEXT = re.compile(
@@ -103,19 +110,40 @@ class Guarded:
 
 
 def _person_names(sentence: str, public_names: Iterable[str] = ()) -> list[tuple[int, int]]:
-    """Spans of capitalised runs that look like names of people (not agencies or officials)."""
+    """Spans of capitalised runs that look like names of people (not agencies or officials).
+
+    A run is cut at words that belong to institutions, places or titles ("Maria Lopez
+    Honduras" yields "Maria Lopez"); what remains must still be two words or more.
+    """
     public = {n.lower() for n in public_names}
     spans = []
     for match in NAME.finditer(sentence):
-        words = match.group(0).split()
-        if any(w.lower().strip("'") in NOT_PERSON for w in words):
-            continue
-        if match.group(0).lower() in public:
-            continue
-        if OFFICIAL_TITLE.search(sentence[:match.start()][-40:]):
-            continue
-        spans.append(match.span())
+        for start, end in _person_runs(sentence, match.start(), match.end()):
+            if sentence[start:end].lower() in public:
+                continue
+            if OFFICIAL_TITLE.search(sentence[:start][-40:]):
+                continue
+            spans.append((start, end))
     return spans
+
+
+def _person_runs(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
+    if "," in sentence[start:end]:  # "LOPEZ, Maria": a records-style name, kept whole
+        words = re.findall(r"[^\s,]+", sentence[start:end])
+        return [] if any(_not_person(w) for w in words) else [(start, end)]
+    runs, current = [], []
+    for word in re.finditer(r"\S+", sentence[start:end]):
+        if _not_person(word.group(0)) or word.group(0).islower():
+            runs.append(current)
+            current = []
+        else:
+            current.append((start + word.start(), start + word.end()))
+    runs.append(current)
+    return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
+
+
+def _not_person(word: str) -> bool:
+    return word.lower().strip("'.,;") in NOT_PERSON
 
 
 def _roster_names(sentence: str, public_names: Iterable[str] = ()) -> list[tuple[int, int]]:
@@ -133,11 +161,17 @@ def _roster_names(sentence: str, public_names: Iterable[str] = ()) -> list[tuple
     if len(spans) < ROSTER_MIN_NAMES:
         return []
     gaps = [sentence[a[1]:b[0]] for a, b in zip(spans, spans[1:], strict=False)]
-    listed = sum(1 for gap in gaps if re.fullmatch(r"\s*(?:[,;/|·•]|\band\b|\by\b)?\s*"
-                                                   r"(?:\(?\d{1,3}\)?\s*[,;]?\s*)?", gap))
+    listed = sum(1 for gap in gaps if _list_gap(gap))
     if listed >= ROSTER_MIN_NAMES - 1 or LIST_CONTEXT.search(sentence):
         return spans
     return []
+
+
+def _list_gap(gap: str) -> bool:
+    """Between two entries of a list or table: separators, ages, dates, countries, no prose."""
+    words = re.findall(r"[^\s,;/|·•()]+", gap)
+    return len(words) <= 5 and all(
+        not w.islower() or w in {"and", "y", "or", "o", "e"} for w in words)
 
 
 def _mask_spans(text: str, spans: list[tuple[int, int]], marker: str) -> str:

@@ -312,3 +312,25 @@ def test_front_matter_title_carries_no_link_syntax(tmp_path: Path, evil_html):
 
 def test_entity_encoded_tags_do_not_come_back_as_tags():
     assert "<script" not in drafting.clean_text("Breaking &lt;script&gt;alert(1)&lt;/script&gt;")
+
+
+def test_figure_qualifier_is_shown():
+    from monitor.config import Firm
+
+    def article(n: int, value: int, qualifier: str | None) -> dict:
+        fact = {"value": value, "noun": "asylum seekers", "sentence": f"ICE exposed {value}."}
+        if qualifier:
+            fact["qualifier"] = qualifier
+        return {"id": n, "url": f"https://news.example.com/{n}", "title": f"T{n}",
+                "text": "ICE exposed data on Monday.", "outlet": f"O{n}", "language": "en",
+                "facts": {"counts": [fact]}, "published": f"2026-03-0{n}", "first_seen": ""}
+
+    class FakeConfig:
+        firm = Firm(name="F", phone="1", site_url="https://f.example")
+        raw: dict = {}
+
+    context = drafting.build_context(
+        {"id": 1, "title": "T1", "incident_type": "data_breach", "primary_article_id": 1},
+        [article(1, 6252, None), article(2, 6000, "more than")], FakeConfig(), NOW)
+    assert [f["display"] for f in context["figures"][0]["figures"]] == ["6,252",
+                                                                        "more than 6,000"]

@@ -82,6 +82,22 @@ def test_spanish_roster_is_dropped():
         "La lista incluía a María José Pérez, Luis Gómez y Ana Ruiz.").text is None
 
 
+def test_records_style_roster_is_dropped():
+    assert privacy.guard_sentence(
+        "Detainees: LOPEZ, Maria; HERNANDEZ, Jose; RUIZ, Ana; ORTEGA, Luis.").text is None
+
+
+def test_table_style_roster_is_dropped():
+    row = ("Maria Lopez Honduras Stewart Jose Hernandez Guatemala Otay Mesa Ana Ruiz Mexico "
+           "Adelanto")
+    assert privacy.guard_sentence(row).text is None
+
+
+def test_people_quoted_in_prose_are_not_a_roster():
+    sentence = "Maria Lopez said her brother was detained on Monday in Texas."
+    assert privacy.guard_sentence(sentence).text == sentence
+
+
 def test_record_field_name_is_dropped():
     assert privacy.guard_sentence("Name: Rosa Martinez, Nationality: Honduras.").text is None
 

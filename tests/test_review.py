@@ -185,3 +185,55 @@ def test_update_file_carries_new_source(drafted):
     join_incident(db, incident, second)
     drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
     assert "other.example.org/b" in review.get_draft(db, draft["id"])["update_text"]
+
+
+def test_regeneration_with_nothing_new_adds_no_version(drafted):
+    config, db, incident, draft = drafted
+    from monitor.storage import incidents as incident_store
+    incident_store.update_incident(db, incident, {}, now=NOW)
+    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    assert [v["version"] for v in review.history(db, draft["id"])] == [1]
+
+
+def test_regeneration_withdraws_approval(drafted):
+    config, db, incident, draft = drafted
+    review.approve(db, draft["id"], reviewer="ana")
+    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
+                          "ICE removed the spreadsheet after reporters asked about it.",
+                          outlet="Other Outlet")
+    join_incident(db, incident, second)
+    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    assert review.get_draft(db, draft["id"])["status"] == "pending"
+
+
+def test_adopt_update_takes_regenerated_text(drafted):
+    config, db, incident, draft = drafted
+    review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
+    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
+                          "ICE removed the spreadsheet after reporters asked about it.",
+                          outlet="Other Outlet")
+    join_incident(db, incident, second)
+    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    review.adopt_update(db, config, draft["id"], base_version=2, actor="ana")
+    assert "other.example.org/b" in Path(draft["path"]).read_text()
+
+
+def test_dismiss_update_clears_flag(drafted):
+    config, db, incident, draft = drafted
+    review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
+    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
+                          "ICE removed the spreadsheet after reporters asked about it.",
+                          outlet="Other Outlet")
+    join_incident(db, incident, second)
+    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    review.dismiss_update(db, draft["id"], actor="ana")
+    assert review.get_draft(db, draft["id"])["flags"] == []
+
+
+def test_save_refuses_path_outside_drafts_folder(drafted, tmp_path):
+    config, db, _, draft = drafted
+    from monitor.storage import drafts as draft_store
+    draft_store.update_draft(db, draft["id"], {"path": str(tmp_path / "elsewhere.md")},
+                             action="test")
+    with pytest.raises(review.ReviewError, match="outside the drafts folder"):
+        review.save_edit(db, config, draft["id"], "# x\n", base_version=1, actor="ana")

@@ -1,4 +1,4 @@
-"""`monitor drafts list|show|approve|reject|reopen|diff|history|dismiss-update` and `publish`.
+"""`monitor drafts list|show|approve|reject|reopen|diff|history|…` and `monitor publish`.
 
 Thin shells over `monitor.review` and `monitor.publish`: the rules live there.
 """
@@ -191,4 +191,33 @@ def adopt_update(obj: Context, draft_id: int, reviewer: str, note: str | None,
     click.echo(f"draft {draft_id}: regenerated text adopted as version {version}")
 
 
-COMMANDS = [drafts]
+@click.command()
+@click.option("--target", "targets", multiple=True, type=click.Choice(["folder", "wordpress"]),
+              help="Publish only to this target (repeatable; default: every configured one).")
+@click.option("--draft", "draft_ids", multiple=True, type=int, metavar="ID",
+              help="Only this draft (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Say what would be published; change nothing.")
+@click.pass_obj
+@_friendly
+def publish(obj: Context, targets: tuple[str, ...], draft_ids: tuple[int, ...],
+            dry_run: bool) -> None:
+    """Export approved drafts to the blog folder and/or WordPress (as WordPress drafts)."""
+    from monitor import publish as publishing
+
+    report = publishing.publish(obj.db(), obj.config, targets=list(targets) or None,
+                                draft_ids=list(draft_ids) or None, dry_run=dry_run)
+    for path in report.exported:
+        click.echo(f"  exported {path}")
+    for line in report.posted:
+        click.echo(f"  posted {line}")
+    for line in report.skipped:
+        click.echo(f"  skipped {line}")
+    for line in report.errors:
+        click.echo(f"monitor: error: {line}", err=True)
+    click.echo(f"{len(report.exported)} exported, {len(report.posted)} posted, "
+               f"{len(report.errors)} failed")
+    if report.errors:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = [drafts, publish]

@@ -54,6 +54,14 @@ def m002_versions_and_review(db: sqlite_utils.Database) -> None:
         db["drafts"].add_column(column, str)
 
 
+@migrations()
+def m003_publishing(db: sqlite_utils.Database) -> None:
+    """Where and which version of a draft was published, so a re-run does not repeat it."""
+    db["drafts"].add_column("published_version", int)
+    db["drafts"].add_column("published_path", str)
+    db["drafts"].add_column("wordpress_id", int)
+
+
 JSON_COLUMNS = ("flags", "privacy", "sources")
 
 
