@@ -38,7 +38,8 @@ DALLAS = "ICE to host hiring event for deportation officers in Dallas"
 def review_site(tmp_path_factory):
     """The demo snapshot crawled and drafted by the CLI, served by the review app."""
     folder = tmp_path_factory.mktemp("review-site")
-    review = f'[review]\npassword_hash = "{hash_password(PASSWORD)}"\n'
+    review = (f'[review]\npassword_hash = "{hash_password(PASSWORD)}"\n'
+              '[publish]\nfolder = "site/_posts"\n')
     config_path = write_config(folder, extra=review)
     with serve_snapshot(DEMO_SNAPSHOT) as (base, _state):
         crawled = run_cli("crawl", "--snapshot", base, config=config_path)
@@ -126,9 +127,17 @@ def test_edit_save_approve_then_listed_as_approved(page, review_site):
     expect(page.locator("#preview")).to_contain_text("Edited in the browser by Ana.")
     page.get_by_role("button", name="Approve version 2").click()
     expect(page.locator("#draft-status")).to_have_text("Approved")
-    shot(page, "draft-approved.png")
     page.get_by_role("link", name="Approved", exact=True).click()
     expect(page.get_by_role("link", name=STATEMENT)).to_be_visible()
+
+
+def test_approved_draft_can_be_published_to_the_site_folder(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=RAID).click()
+    page.get_by_role("button", name="Approve version 1").click()
+    page.get_by_role("button", name="Publish version 1 to folder").click()
+    expect(page.get_by_role("status")).to_contain_text("Published:")
+    shot(page, "draft-published.png")
 
 
 def test_concurrent_edit_is_refused_and_text_kept(browser, page, review_site):
@@ -186,10 +195,10 @@ def test_post_without_csrf_token_is_refused(page, review_site):
 def test_post_with_csrf_token_from_the_page_is_accepted(page, review_site):
     """The control for the test above: the same request with the page's token goes through."""
     sign_in(page, review_site)
-    page.get_by_role("link", name=RAID).click()
+    page.get_by_role("link", name=DALLAS).click()
     token = page.locator("form.decision input[name=csrf_token]").first.input_value()
     url = page.url.rstrip("/") + "/reject"
-    response = page.context.request.post(url, form={"version": "1", "csrf_token": token,
+    response = page.context.request.post(url, form={"csrf_token": token,
                                                     "note": "not for the blog"},
                                          max_redirects=0)
     assert response.status == 303

@@ -573,3 +573,44 @@ def test_scraped_title_is_escaped_beside_the_draft(client, site):
     draft = next(d for d in review.list_drafts(db) if d["incident_id"] == incident)
     html = client.get(f"/drafts/{draft['id']}").text
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and XSS not in html
+
+
+@pytest.fixture
+def publishing(tmp_path: Path, monkeypatch):
+    """A site whose config has a static-site folder to publish to, signed in."""
+    monkeypatch.delenv("MONITOR_REVIEW_PASSWORD_HASH", raising=False)
+    config, db = setup(tmp_path, extra=REVIEW + '[publish]\nfolder = "site/_posts"\n')
+    article = make_article(db, "https://news.example.com/breach", "ICE posts detainee data",
+                           BREACH_TEXT)
+    make_incident(db, article, title="ICE posts detainee data")
+    drafting.generate_drafts(db, config, now=NOW)
+    draft = review.list_drafts(db)[0]
+    client = create_app(config, secret_key="k").test_client()
+    sign_in(client)
+    return client, db, draft, tmp_path / "site" / "_posts"
+
+
+def test_publish_button_shows_for_an_approved_draft(publishing):
+    client, db, draft, _ = publishing
+    review.approve(db, draft["id"], reviewer="Ben")
+    assert 'id="publish"' in client.get(f"/drafts/{draft['id']}").text
+
+
+def test_publish_button_is_absent_for_a_pending_draft(publishing):
+    client, _, draft, _ = publishing
+    assert 'id="publish"' not in client.get(f"/drafts/{draft['id']}").text
+
+
+def test_publishing_an_approved_draft_writes_it_to_the_folder(publishing):
+    client, db, draft, folder = publishing
+    review.approve(db, draft["id"], reviewer="Ben")
+    client.post(f"/drafts/{draft['id']}/publish",
+                data={"csrf_token": page_token(client, draft["id"])})
+    assert len(list(folder.glob("*.md"))) == 1
+
+
+def test_publishing_a_pending_draft_writes_nothing(publishing):
+    client, _, draft, folder = publishing
+    client.post(f"/drafts/{draft['id']}/publish",
+                data={"csrf_token": page_token(client, draft["id"])})
+    assert not folder.exists() or not list(folder.glob("*.md"))

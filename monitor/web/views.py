@@ -24,6 +24,7 @@ from flask import (
 )
 
 from monitor import privacy, review
+from monitor.config import ConfigError
 from monitor.sources import load_sources
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -188,7 +189,7 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
         conflict=conflict,
         conflict_diff=conflict_diff,
         update_diff=review.update_diff(database, draft_id) if draft.get("update_text") else "",
-        can_publish=_publish_module() is not None and draft["status"] == "approved",
+        publish_targets=_publish_targets(),
     ), status
 
 
@@ -351,6 +352,39 @@ def _publish_module():
     import monitor.publish as publish
 
     return publish
+
+
+def _publish_targets() -> tuple[list[str], str | None]:
+    """(configured targets, the reason there are none) for the publish button."""
+    publish = _publish_module()
+    if publish is None:
+        return [], None
+    try:
+        return publish.PublishSettings.from_config(app_state().config).targets, None
+    except ConfigError as exc:
+        return [], str(exc)
+
+
+@bp.post("/drafts/<int:draft_id>/publish")
+def publish_draft(draft_id: int):
+    """Export one approved draft to the configured targets (`monitor publish --draft ID`)."""
+    publish = _publish_module()
+    _load(draft_id)
+    if publish is None:
+        abort(404)
+    try:
+        report = publish.publish(db(), app_state().config, draft_ids=[draft_id], now=_now())
+    except ConfigError as exc:
+        flash(("refused", str(exc)), "error")
+        return redirect(url_for("web.draft_page", draft_id=draft_id), code=303)
+    lines = [*report.exported, *report.posted, *report.skipped]
+    if report.errors:
+        flash(("publish-failed", "; ".join(report.errors)), "error")
+    elif lines:
+        flash(("published", "; ".join(lines)), "ok")
+    else:
+        flash(("refused", "only an approved draft can be published"), "error")
+    return redirect(url_for("web.draft_page", draft_id=draft_id), code=303)
 
 
 # --- incidents without a draft, sources, status ----------------------------------------------
