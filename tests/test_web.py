@@ -614,3 +614,10 @@ def test_publishing_a_pending_draft_writes_nothing(publishing):
     client.post(f"/drafts/{draft['id']}/publish",
                 data={"csrf_token": page_token(client, draft["id"])})
     assert not folder.exists() or not list(folder.glob("*.md"))
+
+
+def test_unreadable_draft_file_is_a_one_line_error_page(client, site):
+    path = Path(site[2]["ICE posts detainee data"]["path"])
+    path.write_bytes(b"\xff\xfe not utf-8 \xff")
+    response = client.get(f"/drafts/{breach_id(site)}")
+    assert response.status_code == 500 and "cannot read draft file" in response.text

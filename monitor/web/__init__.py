@@ -18,7 +18,8 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from markupsafe import Markup
 
 from monitor.config import Config
-from monitor.storage import open_db
+from monitor.review import ReviewError
+from monitor.storage import StorageError, open_db
 from monitor.templating import safe_url, strip_html
 from monitor.web import security
 from monitor.web.markdown import render_markdown
@@ -114,8 +115,10 @@ def create_app(config: Config, *, secret_key: str | None = None) -> Flask:
         if db is not None:
             db.conn.close()
 
-    for code in (400, 401, 403, 404, 409, 413, 429):
+    for code in (400, 401, 403, 404, 409, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(ReviewError, _failure_page)
+    app.register_error_handler(StorageError, _failure_page)
 
     from monitor.web.views import bp
 
@@ -131,7 +134,12 @@ def _same_origin(origin: str | None) -> bool:
     return parts.netloc == request.host
 
 
+def _failure_page(error: Exception):
+    """A known failure (unreadable draft file, unusable database): its one line, not a trace."""
+    return render_template("error.html", code=500, reason="failure", message=str(error)), 500
+
+
 def _error_page(error):
     code = getattr(error, "code", 500)
     description = getattr(error, "description", "")
-    return render_template("error.html", code=code, reason=description), code
+    return render_template("error.html", code=code, reason=description, message=""), code
