@@ -140,6 +140,16 @@ def test_approved_draft_can_be_published_to_the_site_folder(page, review_site):
     shot(page, "draft-published.png")
 
 
+def test_preview_shows_unsaved_text_before_saving(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=XSS).click()
+    page.get_by_role("tab", name="Edit Markdown").click()
+    editor = page.locator("#markdown")
+    editor.fill(editor.input_value() + "\nA sentence not yet saved.\n")
+    page.get_by_role("tab", name="Preview").click()
+    expect(page.locator("#preview-body")).to_contain_text("A sentence not yet saved.")
+
+
 def test_concurrent_edit_is_refused_and_text_kept(browser, page, review_site):
     sign_in(page, review_site)
     page.get_by_role("link", name=DALLAS).click()

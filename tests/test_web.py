@@ -621,3 +621,14 @@ def test_unreadable_draft_file_is_a_one_line_error_page(client, site):
     path.write_bytes(b"\xff\xfe not utf-8 \xff")
     response = client.get(f"/drafts/{breach_id(site)}")
     assert response.status_code == 500 and "cannot read draft file" in response.text
+
+
+def test_preview_renders_unsaved_markdown_sanitised(client, site):
+    token = page_token(client, breach_id(site))
+    response = client.post("/preview", data={"markdown": "# Hi\n\n<script>x</script>"},
+                           headers={"X-CSRF-Token": token})
+    assert response.text == "<h1>Hi</h1>\n<p>&lt;script&gt;x&lt;/script&gt;</p>\n"
+
+
+def test_preview_without_csrf_token_is_refused(client):
+    assert client.post("/preview", data={"markdown": "# Hi"}).status_code == 400

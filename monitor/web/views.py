@@ -310,6 +310,16 @@ def dismiss_update(draft_id: int):
     return redirect(url_for("web.draft_page", draft_id=draft_id), code=303)
 
 
+@bp.post("/preview")
+def preview():
+    """Unsaved Markdown rendered exactly as the draft page renders it (sanitised HTML)."""
+    text = request.form.get("markdown")
+    if text is None:
+        abort(400)
+    _, body = split_front_matter(text.replace("\r\n", "\n"))
+    return Response(str(render_markdown(body)), mimetype="text/html")
+
+
 @bp.get("/drafts/<int:draft_id>/versions/<int:number>")
 def version_page(draft_id: int, number: int):
     draft = _load(draft_id)
