@@ -632,3 +632,12 @@ def test_preview_renders_unsaved_markdown_sanitised(client, site):
 
 def test_preview_without_csrf_token_is_refused(client):
     assert client.post("/preview", data={"markdown": "# Hi"}).status_code == 400
+
+
+def test_draft_without_recorded_sources_lists_its_incident_articles(client, site):
+    from monitor.storage import drafts as draft_store
+
+    draft = site[2]["ICE posts detainee data"]
+    draft_store.update_draft(site[1], draft["id"], {"sources": []}, action="test")
+    html = client.get(f"/drafts/{draft['id']}").text
+    assert 'href="https://news.example.com/breach"' in html.split('id="sources-title"', 1)[1]

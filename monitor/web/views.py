@@ -154,8 +154,17 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
     front, body = split_front_matter(draft["text"])
     used = sentences_by_footnote(draft["text"])
     articles = {a["id"]: a for a in draft["articles"]}
+    listed = draft.get("sources") or [
+        # a draft written before sources were recorded on it: number the incident's articles
+        {"number": n, "article_id": a["id"], "url": a.get("url"), "published": a.get("published"),
+         "retrieved": a.get("first_seen"), "language": a.get("language")}
+        for n, a in enumerate(_incident_articles(database, draft), start=1)]
     sources = []
-    for source in draft.get("sources") or []:
+    for source in listed:
+        if source.get("article_id") not in articles:
+            found = article_store.get_article(database, source.get("article_id") or 0)
+            if found:
+                articles[found["id"]] = found
         article = articles.get(source.get("article_id")) or {}
         label = str(source.get("number"))
         sources.append({
@@ -191,6 +200,10 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
         update_diff=review.update_diff(database, draft_id) if draft.get("update_text") else "",
         publish_targets=_publish_targets(),
     ), status
+
+
+def _incident_articles(database, draft: dict[str, Any]) -> list[dict[str, Any]]:
+    return article_store.articles_of_incident(database, draft["incident_id"])
 
 
 def _facts(facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
