@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,8 @@ def served(tmp_path: Path):
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "monitor serve printed nothing within 60 s"
         line = process.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert match, line + process.stderr.read()
