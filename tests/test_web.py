@@ -641,3 +641,7 @@ def test_draft_without_recorded_sources_lists_its_incident_articles(client, site
     draft_store.update_draft(site[1], draft["id"], {"sources": []}, action="test")
     html = client.get(f"/drafts/{draft['id']}").text
     assert 'href="https://news.example.com/breach"' in html.split('id="sources-title"', 1)[1]
+
+
+def test_request_for_another_host_name_is_refused(client):
+    assert client.get("/", headers={"Host": "rebound.example"}).status_code == 400

@@ -54,7 +54,7 @@ def serve(obj: Context, host: str | None, port: int | None, hash_only: bool) -> 
         raise CommandError(
             f"refusing to listen on {host}: the review page is plain HTTP; set "
             "[review] allow_remote = true (behind an HTTPS proxy) to allow it")
-    app = create_app(config)
+    app = create_app(config, listen_host=host)
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:

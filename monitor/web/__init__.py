@@ -53,7 +53,22 @@ def get_db():
     return g.db
 
 
-def create_app(config: Config, *, secret_key: str | None = None) -> Flask:
+def trusted_hosts(config: Config, listen_host: str | None = None) -> list[str] | None:
+    """Host names the app answers to, so a DNS-rebinding page cannot talk to it.
+
+    Loopback names, `[review] trusted_hosts` (e.g. the name of an HTTPS proxy in front) and the
+    address it listens on. None (any host) only when it listens on every interface or on IPv6
+    and no names are configured.
+    """
+    configured = [str(h) for h in config.review.get("trusted_hosts", [])]
+    host = listen_host or str(config.review.get("host", "127.0.0.1"))
+    if host in ("0.0.0.0", "") or ":" in host:
+        return configured or None
+    return sorted({"127.0.0.1", "localhost", host, *configured})
+
+
+def create_app(config: Config, *, secret_key: str | None = None,
+               listen_host: str | None = None) -> Flask:
     """The review app for this config; raises ConfigError when no password hash is set."""
     password_hash = security.password_hash_for(config)
     open_db(config.database_path).conn.close()  # create or upgrade once, not per request
@@ -73,6 +88,7 @@ def create_app(config: Config, *, secret_key: str | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(review.get("session_hours", 12))),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         TEMPLATES_AUTO_RELOAD=True,
+        TRUSTED_HOSTS=trusted_hosts(config, listen_host),
     )
     app.extensions["monitor"] = ReviewState(config=config, password_hash=password_hash)
     app.jinja_env.autoescape = True  # every template, whatever its file name
@@ -86,6 +102,8 @@ def create_app(config: Config, *, secret_key: str | None = None) -> Flask:
 
     @app.before_request
     def require_sign_in_and_csrf():
+        if _request_ctx_url_adapter() is None:
+            return None  # refused before routing (an untrusted Host): Flask answers 400
         if session.get("reviewer") and session.get("pw") != security.fingerprint(password_hash):
             session.clear()  # the password changed since this session signed in
         if request.endpoint not in PUBLIC_ENDPOINTS and not session.get("reviewer"):
@@ -142,4 +160,12 @@ def _failure_page(error: Exception):
 def _error_page(error):
     code = getattr(error, "code", 500)
     description = getattr(error, "description", "")
+    if _request_ctx_url_adapter() is None:  # refused before routing (an untrusted Host)
+        return f"{code} refused", code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", code=code, reason=description, message=""), code
+
+
+def _request_ctx_url_adapter():
+    from flask.globals import request_ctx
+
+    return request_ctx.url_adapter if request_ctx else None
