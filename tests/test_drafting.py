@@ -334,3 +334,17 @@ def test_figure_qualifier_is_shown():
         [article(1, 6252, None), article(2, 6000, "more than")], FakeConfig(), NOW)
     assert [f["display"] for f in context["figures"][0]["figures"]] == ["6,252",
                                                                         "more than 6,000"]
+
+
+def test_uncited_sources_are_listed_as_also_reported_by(tmp_path: Path):
+    config, db = setup(tmp_path, extra="[drafts]\nmax_fact_sentences = 1\n")
+    first = make_article(db, "https://news.example.com/a", "ICE posts data", BREACH_TEXT)
+    incident = make_incident(db, first, title="ICE posts data")
+    for n in range(2, 4):
+        other = make_article(db, f"https://other{n}.example.org/x", f"Outlet {n} on ICE leak",
+                             f"ICE removed the file on Tuesday, outlet {n} reported.",
+                             outlet=f"Outlet {n}")
+        join_incident(db, incident, other)
+    drafting.generate_drafts(db, config, now=NOW)
+    also = draft_text(tmp_path).split("Also reported by:", 1)[1]
+    assert "(https://other3.example.org/x)" in also
