@@ -218,7 +218,7 @@ def test_why_it_matters_follows_incident_type(tmp_path: Path):
 
 
 def test_call_to_action_comes_from_config(two_sources):
-    assert "Test Immigration Law at (555) 010-9999" in section(two_sources, "Talk to Us")
+    assert "Talk to Test Immigration Law: call (555) 010-9999" in section(two_sources, "Talk to Us")
 
 
 def test_disclaimer_is_present(two_sources):
