@@ -425,6 +425,11 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     languages = sorted({s["language"] for s in sources})
     primary = sources[0]["article"] if sources else {}
     date = (primary.get("published") or now.isoformat())[:10]
+    figures = conflicting_figures(sources, settings)
+    cited = {n for item in [lead or {"sources": []}, *information] for n in item["sources"]}
+    cited |= {n for group in figures for figure in group["figures"] for n in figure["sources"]}
+    for source in sources:
+        source["cited"] = source["number"] in cited
     unique_decisions = []
     for decision in decisions:
         if decision not in unique_decisions:
@@ -437,7 +442,7 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
         "incident_type": incident_type,
         "lead": lead,
         "information": information,
-        "figures": conflicting_figures(sources, settings),
+        "figures": figures,
         "sources": [{k: v for k, v in s.items() if k != "article"} for s in sources],
         "languages": languages,
         "foreign_sources": [s for s in sources if s["language"] != DRAFT_LANGUAGE],

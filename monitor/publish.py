@@ -183,7 +183,14 @@ def markdown_to_html(body: str) -> str:
     """The draft body as sanitised HTML: no raw HTML passes, only http(s) links."""
     md = MarkdownIt("commonmark", {"html": False}).use(footnote_plugin)
     html = md.render(body)
-    return nh3.clean(html, url_schemes={"http", "https"}, link_rel="noopener noreferrer")
+    return nh3.clean(html, tags=nh3.ALLOWED_TAGS | {"section"}, attributes=_ATTRIBUTES,
+                     url_schemes={"http", "https"}, link_rel="noopener noreferrer")
+
+
+# Footnotes link to ids the footnote plugin writes (raw HTML is off, so no scraped id gets in).
+_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+for _tag in ("li", "sup", "a", "section", "ol", "hr"):
+    _ATTRIBUTES.setdefault(_tag, set()).update({"id", "class"})
 
 
 def wordpress_payload(text: str) -> dict[str, Any]:

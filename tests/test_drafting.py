@@ -218,7 +218,7 @@ def test_why_it_matters_follows_incident_type(tmp_path: Path):
 
 
 def test_call_to_action_comes_from_config(two_sources):
-    assert "Test Immigration Law at (555) 010-9999" in section(two_sources, "Talk to Us")
+    assert "Talk to Test Immigration Law: call (555) 010-9999" in section(two_sources, "Talk to Us")
 
 
 def test_disclaimer_is_present(two_sources):
@@ -334,3 +334,17 @@ def test_figure_qualifier_is_shown():
         [article(1, 6252, None), article(2, 6000, "more than")], FakeConfig(), NOW)
     assert [f["display"] for f in context["figures"][0]["figures"]] == ["6,252",
                                                                         "more than 6,000"]
+
+
+def test_uncited_sources_are_listed_as_also_reported_by(tmp_path: Path):
+    config, db = setup(tmp_path, extra="[drafts]\nmax_fact_sentences = 1\n")
+    first = make_article(db, "https://news.example.com/a", "ICE posts data", BREACH_TEXT)
+    incident = make_incident(db, first, title="ICE posts data")
+    for n in range(2, 4):
+        other = make_article(db, f"https://other{n}.example.org/x", f"Outlet {n} on ICE leak",
+                             f"ICE removed the file on Tuesday, outlet {n} reported.",
+                             outlet=f"Outlet {n}")
+        join_incident(db, incident, other)
+    drafting.generate_drafts(db, config, now=NOW)
+    also = draft_text(tmp_path).split("Also reported by:", 1)[1]
+    assert "(https://other3.example.org/x)" in also

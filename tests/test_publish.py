@@ -267,3 +267,10 @@ def test_cli_publish_dry_run_writes_nothing(tmp_path: Path):
     review.approve(db, 1, reviewer="ana", now=NOW)
     result = run_cli("publish", "--dry-run", config=config_path)
     assert "(dry run)" in result.stdout and exported(tmp_path) == []
+
+
+def test_wordpress_footnote_links_have_their_targets(approved, wordpress):
+    config, db, _ = approved
+    publish.publish(db, config, targets=["wordpress"], now=NOW)
+    content = wordpress.requests[0]["body"]["content"]
+    assert 'href="#fn1"' in content and 'id="fn1"' in content
