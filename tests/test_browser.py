@@ -108,6 +108,15 @@ def test_inbox_screenshot_is_saved(page, review_site):
     assert shot(page, "inbox.png").stat().st_size > 10_000
 
 
+def test_search_finds_stored_articles(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_label("Search the archive").fill("poultry")
+    page.get_by_role("button", name="Show").click()
+    results = page.locator(".result-list")
+    expect(results.get_by_role("link", name=RAID)).to_be_visible()
+    shot(page, "search.png")
+
+
 def test_draft_page_screenshot_is_saved(page, review_site):
     sign_in(page, review_site)
     page.get_by_role("link", name=RAID).click()
