@@ -645,3 +645,28 @@ def test_draft_without_recorded_sources_lists_its_incident_articles(client, site
 
 def test_request_for_another_host_name_is_refused(client):
     assert client.get("/", headers={"Host": "rebound.example"}).status_code == 400
+
+
+@pytest.fixture
+def undrafted(site):
+    """An incident the drafting stage has not reached yet."""
+    db = site[1]
+    article = make_article(db, "https://news.example.com/new", "Fresh detention report",
+                           BREACH_TEXT + " Fresh.")
+    return make_incident(db, article, title="Fresh detention report")
+
+
+def test_inbox_shows_incidents_without_a_draft(client, undrafted):
+    html = client.get("/?status=no-draft").text
+    assert f'href="/incidents/{undrafted}"' in html
+
+
+def test_incident_page_lists_its_sources(client, undrafted):
+    html = client.get(f"/incidents/{undrafted}").text
+    assert 'href="https://news.example.com/new"' in html
+
+
+def test_incident_with_a_draft_redirects_to_the_draft(client, site):
+    draft = site[2]["ICE posts detainee data"]
+    response = client.get(f"/incidents/{draft['incident_id']}")
+    assert response.headers["Location"] == f"/drafts/{draft['id']}"
