@@ -228,3 +228,17 @@ def test_dialog_watch_does_catch_a_script_alert(page, review_site):
     open_xss_draft(page, review_site)
     page.evaluate("() => alert('control')")
     assert page.dialogs == ["control"]
+
+
+def test_session_cookie_is_out_of_reach_of_scripts(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=RAID).wait_for()
+    assert page.evaluate("() => document.cookie") == ""
+
+
+def test_sign_out_then_back_shows_no_draft(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=RAID).click()
+    page.get_by_role("button", name="Sign out").click()
+    page.go_back()
+    expect(page.get_by_role("heading", name="Sign in to review drafts")).to_be_visible()
