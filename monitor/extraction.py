@@ -17,10 +17,11 @@ import trafilatura
 from parsel import Selector
 
 # Order of trust for a page's own dates; the feed sits after the page's structured data.
-SOURCE_ORDER = ("json-ld", "meta", "feed", "page-text", "url", "first-seen")
+SOURCE_ORDER = ("selector", "json-ld", "meta", "feed", "page-text", "url", "first-seen")
 # Languages the detector may answer; a closed set keeps short texts from landing on rare ones.
 LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "ht", "zh", "vi", "ko", "ar", "ru", "uk", "tl")
 FUTURE_TOLERANCE = timedelta(hours=1)
+MIN_TEXT_CHARS = 200
 
 PUBLISHED_META = (
     "article:published_time", "og:published_time", "datePublished", "date", "dc.date",
@@ -84,9 +85,10 @@ def extract(
             ) or ""
         meta = trafilatura.extract_metadata(html, default_url=url,
                                             date_config={"extensive_search": False})
-    if not text.strip():
-        text = _strip_tags(feed.get("summary") or "")
-        method = "feed-summary"
+    summary = _strip_tags(feed.get("summary") or "")
+    # a page that yields less than a paragraph (an error page, a menu) loses to a longer summary
+    if not text.strip() or (len(text) < MIN_TEXT_CHARS and len(summary) > len(text)):
+        text, method = summary, "feed-summary"
 
     title = ""
     if page is not None and selectors.get("title"):
@@ -219,7 +221,7 @@ def _candidates(
     if page is not None:
         if kind == "published" and selectors.get("date"):
             for raw in page.css(selectors["date"]).xpath("@datetime|@content|.//text()").getall():
-                add("page-text", raw)
+                add("selector", raw)
         keys = ("datePublished", "dateCreated") if kind == "published" else ("dateModified",)
         for item in _json_ld(page):
             for key in keys:
@@ -348,7 +350,8 @@ def _choose(
     reference = now if now.tzinfo else now.replace(tzinfo=UTC)
     if value > reference + FUTURE_TOLERANCE:
         flags.append("future-date")
-    return value.isoformat(), source, flags
+    # a per-source date selector reads the page's own text
+    return value.isoformat(), "page-text" if source == "selector" else source, flags
 
 
 def _is_date_only(value: datetime) -> bool:
