@@ -205,7 +205,7 @@ def test_blog_footer_absent(blog):
     assert "project of volunteers" not in blog["text"]
 
 
-# --- fallbacks and flags -----------------------------------------------------------------------
+# --- fallbacks and flags -----
 
 FEED = {
     "title": "ICE arrests five at Texas job site",

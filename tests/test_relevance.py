@@ -55,7 +55,7 @@ def test_labelled_set_has_both_languages():
     assert {i["language"] for i in ITEMS.values()} == {"en", "es"}
 
 
-# --- taxonomy ----------------------------------------------------------------------------------
+# --- taxonomy -----
 
 def test_taxonomy_incident_types():
     assert set(load_taxonomy().incidents) == INCIDENT_TYPES
@@ -99,7 +99,7 @@ def test_custom_taxonomy_threshold(tmp_path):
     assert load_taxonomy(path).threshold == 2.0
 
 
-# --- scoring rules -------------------------------------------------------------------------------
+# --- scoring rules -----
 
 RAID = ("ICE raids meatpacking plant, detaining 200 workers",
         "Immigration agents raided the plant on Tuesday in a worksite enforcement operation.")
@@ -189,7 +189,7 @@ def test_same_words_not_counted_twice():
     assert len(arrests) == 1
 
 
-# --- explanations ------------------------------------------------------------------------
+# --- explanations -----
 
 def test_matches_have_rule_term_weight_field():
     j = judge(*RAID)
