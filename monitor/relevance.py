@@ -45,6 +45,7 @@ class Taxonomy:
     title_multiplier: float
     agency_cap: float
     min_incident_weight: float
+    strong_incident_weight: float
     type_priority: tuple[str, ...]
     cooccurrence: tuple[tuple[str, tuple[str, ...]], ...]
     agencies: dict[str, tuple[_Term, ...]]
@@ -53,6 +54,7 @@ class Taxonomy:
     context: tuple[_Term, ...]
     incidents: dict[str, tuple[_Term, ...]]
     labels: dict[str, str]
+    boosts: dict[str, float]
     negatives: dict[str, tuple[_Term, ...]]
     negative_weights: dict[str, float]
     government_weight: float
@@ -109,6 +111,7 @@ def _build(raw: dict[str, Any]) -> Taxonomy:
         title_multiplier=float(raw.get("title_multiplier", 1.0)),
         agency_cap=float(raw.get("agency_cap", 99.0)),
         min_incident_weight=float(raw.get("min_incident_weight", 0.0)),
+        strong_incident_weight=float(raw.get("strong_incident_weight", float("inf"))),
         type_priority=tuple(raw.get("type_priority", list(incidents))),
         cooccurrence=tuple((r["name"], tuple(r["require"])) for r in raw["cooccurrence"]),
         agencies=agencies,
@@ -117,6 +120,7 @@ def _build(raw: dict[str, Any]) -> Taxonomy:
         context=_terms(ctx.get("terms", []), ctx.get("weight", 0.0), ctx.get("case_sensitive")),
         incidents=incidents,
         labels={k: spec.get("label", k) for k, spec in raw["incidents"].items()},
+        boosts={k: float(spec.get("type_boost", 1.0)) for k, spec in raw["incidents"].items()},
         negatives=negatives,
         negative_weights={n: float(s["weight"]) for n, s in raw.get("negatives", {}).items()},
         government_weight=float(gov.get("weight", 0.0)),
@@ -223,6 +227,8 @@ def judge(
 
     incident_type = _best_type(type_scores, tax)
     signals["incident"] = incident_type is not None
+    signals["strong_incident"] = bool(
+        incident_type and type_scores[incident_type] >= tax.strong_incident_weight)
     fired = [name for name, needs in tax.cooccurrence if all(signals.get(s) for s in needs)]
     for name in fired:
         matches.append({"rule": f"cooccurrence:{name}", "term": name, "weight": 0.0, "field": "-"})
@@ -233,7 +239,8 @@ def judge(
 
 def _best_type(type_scores: dict[str, float], tax: Taxonomy) -> str | None:
     """Highest-scoring type; ties go to the earlier entry of `type_priority`."""
-    eligible = {k: v for k, v in type_scores.items() if v >= tax.min_incident_weight}
+    eligible = {k: v * tax.boosts.get(k, 1.0) for k, v in type_scores.items()
+                if v >= tax.min_incident_weight}
     if not eligible:
         return None
     order = {k: i for i, k in enumerate(tax.type_priority)}

@@ -62,7 +62,7 @@ def test_taxonomy_incident_types():
 
 
 def test_taxonomy_threshold_from_file():
-    assert load_taxonomy().threshold == 4.0
+    assert load_taxonomy().threshold == 5.0
 
 
 def test_taxonomy_is_cached():
