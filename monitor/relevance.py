@@ -225,7 +225,9 @@ def judge(
             matches.append({"rule": f"negative:{name}", "term": ", ".join(t.term for t in found),
                             "weight": tax.negative_weights[name], "field": "any"})
 
-    incident_type = _best_type(type_scores, tax)
+    headline = {m["rule"].split(":", 1)[1] for m in matches
+                if m["rule"].startswith("incident:") and m["field"] == "title"}
+    incident_type = _best_type(type_scores, tax, headline)
     signals["incident"] = incident_type is not None
     signals["strong_incident"] = bool(
         incident_type and type_scores[incident_type] >= tax.strong_incident_weight)
@@ -237,10 +239,15 @@ def judge(
     return Judgement(score, relevant, incident_type, matches)
 
 
-def _best_type(type_scores: dict[str, float], tax: Taxonomy) -> str | None:
-    """Highest-scoring type; ties go to the earlier entry of `type_priority`."""
-    eligible = {k: v * tax.boosts.get(k, 1.0) for k, v in type_scores.items()
-                if v >= tax.min_incident_weight}
+def _best_type(
+    type_scores: dict[str, float], tax: Taxonomy, headline_types: set[str] | frozenset = frozenset()
+) -> str | None:
+    """Highest-scoring type; a type the headline names gets its `type_boost`; ties go to the
+    earlier entry of `type_priority`."""
+    eligible = {
+        k: v * (tax.boosts.get(k, 1.0) if k in headline_types else 1.0)
+        for k, v in type_scores.items() if v >= tax.min_incident_weight
+    }
     if not eligible:
         return None
     order = {k: i for i, k in enumerate(tax.type_priority)}
