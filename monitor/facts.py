@@ -93,11 +93,12 @@ def _count_pattern(language: str) -> tuple[re.Pattern[str], dict[str, int]]:
     word_alt = _alternation(list(words))
     noun = _alternation(counts["nouns"])
     vague = _alternation(list(counts["vague"]))
+    # vague amounts first: "millones de personas" is "millions of", not one million
     number = (
-        r"(?P<digits>\d{1,3}(?:[,.]\d{3})+(?!\d)|\d+(?:[.,]\d{1,2})?)"
+        rf"(?P<vague>{vague})\s+(?:of|de)"
+        r"|(?P<digits>\d{1,3}(?:[,.]\d{3})+(?!\d)|\d+(?:[.,]\d{1,2})?)"
         r"(?:\s+(?P<mult>million|millones|millon|mil|thousand))?"
         rf"|(?P<words>(?:{word_alt})(?:(?:[\s-]+|\s+(?:and|y)\s+)(?:{word_alt}))*)"
-        rf"|(?P<vague>{vague})\s+(?:of|de)"
     )
     pattern = (
         rf"(?<![\w$.,])(?:(?P<qual>{_alternation(counts['qualifiers'])})\s+)?(?:{number})\s+"

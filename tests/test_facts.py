@@ -274,3 +274,16 @@ def test_sentence_split_keeps_abbreviations():
 def test_every_fact_has_value_and_sentence(breach):
     facts = [f for kind in breach.values() for f in kind]
     assert all("value" in f and f["sentence"] for f in facts)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "noun"),
+    [
+        ("Detuvieron a dos mil quinientas personas.", 2500, "personas"),
+        ("Cuarenta y dos migrantes fueron deportados.", 42, "migrantes"),
+        ("ICE consultará datos de millones de inmigrantes.", 1_000_000, "inmigrantes"),
+    ],
+)
+def test_spanish_count_forms(text, value, noun):
+    counts = extract_facts("", text, language="es")["counts"]
+    assert (counts[0]["value"], counts[0]["noun"]) == (value, noun)
