@@ -251,22 +251,21 @@ def _candidates(
 
 
 def _json_ld(page: Selector) -> list[dict[str, Any]]:
-    """Objects from JSON-LD blocks, flattening @graph and lists."""
+    """Every object in the JSON-LD blocks, breadth first (@graph, lists, mainEntity...)."""
     items: list[dict[str, Any]] = []
     for raw in page.xpath("//script[@type='application/ld+json']/text()").getall():
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, strict=False)  # CMSs leave raw newlines inside strings
         except ValueError:
             continue
-        stack = [data]
-        while stack:
-            node = stack.pop(0)
+        queue = [data]
+        while queue:
+            node = queue.pop(0)
             if isinstance(node, list):
-                stack.extend(node)
+                queue.extend(node)
             elif isinstance(node, dict):
                 items.append(node)
-                if "@graph" in node:
-                    stack.append(node["@graph"])
+                queue.extend(v for v in node.values() if isinstance(v, dict | list))
     return items
 
 

@@ -303,3 +303,53 @@ def test_language_english_short_headline():
 
 def test_language_hint_used_for_tiny_text():
     assert detect_language("ICE", hint="es-419") == "es"
+
+
+# --- DHS and CBP releases: the date is written in the page, not in meta ------------------------
+
+@pytest.fixture(scope="module")
+def dhs() -> dict:
+    return page("dhs_press_release.html",
+                "https://www.dhs.gov/news/2026/03/21/dhs-ends-parole-program")
+
+
+@pytest.fixture(scope="module")
+def cbp() -> dict:
+    return page("cbp_media_release.html",
+                "https://www.cbp.gov/newsroom/local-media-release/agents-apprehend-41")
+
+
+def test_dhs_release_date_from_page_text(dhs):
+    assert (dhs["published"], dhs["published_source"]) == ("2026-03-21T12:00:00+00:00", "page-text")
+
+
+def test_dhs_key_sentence(dhs):
+    assert "terminating the categorical parole program" in dhs["text"]
+
+
+def test_dhs_footer_absent(dhs):
+    assert "No FEAR Act" not in dhs["text"]
+
+
+def test_dhs_related_topics_absent(dhs):
+    assert "Immigration and Customs" not in dhs["text"]
+
+
+def test_cbp_release_date_numeric(cbp):
+    assert (cbp["published"], cbp["published_source"]) == ("2026-04-07T12:00:00+00:00", "page-text")
+
+
+def test_cbp_key_sentence(cbp):
+    assert "apprehended 41 migrants" in cbp["text"]
+
+
+def test_cbp_nav_absent(cbp):
+    assert "Become a Border Patrol agent" not in cbp["text"]
+
+
+def test_json_ld_nested_main_entity():
+    head = ('<script type="application/ld+json">{"@type": "WebPage", "mainEntity": '
+            '{"@type": "NewsArticle", "datePublished": "2026-05-02T07:00:00-07:00"}}</script>')
+    result = extract(ARTICLE.format(head=head), "https://x.example/b", now=NOW)
+    assert (result["published"], result["published_source"]) == (
+        "2026-05-02T07:00:00-07:00", "json-ld")
