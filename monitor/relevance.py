@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,16 @@ class Judgement:
     relevant: bool
     incident_type: str | None
     matches: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for storage (JSON column) so "why flagged" can be shown later."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Judgement:
+        """Rebuild a stored judgement, e.g. to pass it to `explain`."""
+        return cls(float(data["score"]), bool(data["relevant"]), data.get("incident_type"),
+                   list(data.get("matches") or []))
 
 
 @dataclass(frozen=True)

@@ -226,3 +226,18 @@ def test_explain_not_flagged_mentions_negative():
 
 def test_explain_not_flagged_prefix():
     assert explain(verdict("en-neg-001")).startswith("not flagged:")
+
+
+@pytest.mark.parametrize("headline", ["Ice Agents Arrest Father Outside School",
+                                      "Woman Detained By Ice After Check-In"])
+def test_title_case_ice_is_an_agency(headline):
+    assert any(m["rule"] == "agency" for m in judge(headline, "").matches)
+
+
+def test_title_case_ice_hockey_is_not_an_agency():
+    assert not any(m["rule"] == "agency" for m in judge("Ice Hockey Fan Arrested", "").matches)
+
+
+def test_judgement_round_trips_through_dict():
+    j = judge(*RAID)
+    assert Judgement.from_dict(j.to_dict()) == j
