@@ -66,17 +66,20 @@ def extract(
     `feed` is what the feed said about the entry (title, summary, published, updated); it is the
     fallback when the page yields nothing. Returns a dict with keys: title, text, method,
     published, published_source, updated, updated_source, date_flags, language, sitename
-    (plus `description` and `html_lang`).
+    (plus `description`, `html_lang` and `warnings`, e.g. "bad-body-selector").
     """
-    selectors = selectors or {}
     feed = feed or {}
-    page = Selector(text=html) if html and html.strip() else None
+    warnings: list[str] = []
+    page = _parse(html, warnings)
+    selectors = _usable_selectors(page, selectors or {}, warnings)
     text, method = "", "trafilatura"
     meta = None
     if page is not None:
         if selectors.get("body"):
             text = _selected_text(page, selectors["body"])
             method = "selector"
+            if not text:
+                warnings.append("body-selector-empty")
         if not text:
             method = "trafilatura"
             text = trafilatura.extract(
@@ -121,7 +124,38 @@ def extract(
         "sitename": meta.sitename if meta is not None and meta.sitename else None,
         "description": meta.description if meta is not None else None,
         "html_lang": html_lang,
+        "warnings": warnings,
     }
+
+
+def _parse(html: str | bytes | None, warnings: list[str]) -> Selector | None:
+    """A parsel tree, or None for an empty or unparseable page (the feed then stands in)."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    if not html or not html.strip():
+        return None
+    try:
+        return Selector(text=html)
+    except ValueError:
+        warnings.append("unparseable-html")
+        return None
+
+
+def _usable_selectors(
+    page: Selector | None, selectors: dict[str, str], warnings: list[str]
+) -> dict[str, str]:
+    """Drop selectors the sources file got wrong instead of failing the whole article."""
+    usable = {}
+    for key, css in selectors.items():
+        if not css:
+            continue
+        try:
+            if page is not None:
+                page.css(css)
+            usable[key] = css
+        except Exception:  # cssselect raises its own SelectorSyntaxError family
+            warnings.append(f"bad-{key}-selector")
+    return usable
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,7 +247,10 @@ def _candidates(
     """Every date found for `kind` as (source, value, has_timezone), most trusted first."""
     found: list[tuple[str, datetime, bool]] = []
 
-    def add(source: str, raw: str | None) -> None:
+    def add(source: str, raw: str | datetime | None) -> None:
+        if isinstance(raw, datetime):
+            found.append((source, raw, raw.tzinfo is not None))
+            return
         parsed = parse_date(raw) if raw else None
         if parsed is not None:
             found.append((source, *parsed))

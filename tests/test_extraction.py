@@ -353,3 +353,15 @@ def test_json_ld_nested_main_entity():
     result = extract(ARTICLE.format(head=head), "https://x.example/b", now=NOW)
     assert (result["published"], result["published_source"]) == (
         "2026-05-02T07:00:00-07:00", "json-ld")
+
+
+def test_bad_selector_falls_back_to_trafilatura():
+    result = extract(ARTICLE.format(head=""), "https://x.example/b", now=NOW,
+                     selectors={"body": "div[[["})
+    assert (result["method"], result["warnings"]) == ("trafilatura", ["bad-body-selector"])
+
+
+def test_empty_selector_match_falls_back_to_trafilatura():
+    result = extract(ARTICLE.format(head=""), "https://x.example/b", now=NOW,
+                     selectors={"body": ".nr-body"})
+    assert "detained eleven workers" in result["text"]
