@@ -180,14 +180,19 @@ def _collect(element: Selector, out: list[str]) -> None:
         ".//*[" + " or ".join(f"self::{t}" for t in sorted(_BLOCKS)) + "]")
     tag = element.xpath("name()").get()
     if tag in _BLOCKS or not has_blocks:
-        out.append(_clean(" ".join(element.xpath(
-            ".//text()[not(ancestor::script or ancestor::style)]").getall())))
+        out.append(_inline_text(element))
         return
-    loose = _clean(" ".join(element.xpath("./text()").getall()))
+    loose = _clean("".join(element.xpath("./text()").getall()))
     if loose:
         out.append(loose)
     for child in children:
         _collect(child, out)
+
+
+def _inline_text(element: Selector) -> str:
+    """One block's text nodes joined as written ('@HSI_HQ.', not '@HSI_HQ .'); <br> is a space."""
+    parts = element.xpath(".//text()[not(ancestor::script or ancestor::style)]|.//br").getall()
+    return _clean("".join(" " if part.startswith("<br") else part for part in parts))
 
 
 def _drop_leading_title(text: str, title: str) -> str:
@@ -206,7 +211,10 @@ def _strip_tags(fragment: str) -> str:
     """Feed summaries are often escaped HTML; keep only their text."""
     if "<" not in fragment:
         return _clean(fragment)
-    return _clean(" ".join(Selector(text=f"<div>{fragment}</div>").xpath("//text()").getall()))
+    paragraphs: list[str] = []
+    for root in Selector(text=f"<div>{fragment}</div>").xpath("//body/div"):
+        _collect(root, paragraphs)
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 # --------------------------------------------------------------------------------------------

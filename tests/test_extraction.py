@@ -365,3 +365,9 @@ def test_empty_selector_match_falls_back_to_trafilatura():
     result = extract(ARTICLE.format(head=""), "https://x.example/b", now=NOW,
                      selectors={"body": ".nr-body"})
     assert "detained eleven workers" in result["text"]
+
+
+def test_feed_summary_keeps_paragraphs():
+    feed = {"summary": "<p>ICE officers arrested <b>five</b> workers.</p><p>Second<br>line.</p>"}
+    result = extract("", "https://x.example/a", now=NOW, feed=feed)
+    assert result["text"] == "ICE officers arrested five workers.\n\nSecond line."
