@@ -293,8 +293,10 @@ def _organization_list() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _CAP = r"[A-ZÁÉÍÓÚÑ][\w'’&.-]*"
-_CONNECTOR = r"(?:of|for|and|on|the|de|del|la|las|los|para|y|por|en)"
-_RUN = re.compile(rf"{_CAP}(?:\s+(?:{_CONNECTOR}\s+)*{_CAP})*")
+_CONNECTOR = r"(?:of|for|and|on|the|de|del|la|las|los|el|para|y|e|por|en)"
+# "and"/"y" join words inside one name ("Immigrant and Refugee Rights"); "and the" starts another
+_LINK = r"(?:(?:and|y|e|&)\s+|(?:of|for|on|de|del|para|por|en)\s+(?:(?:the|la|las|los|el)\s+)?)"
+_RUN = re.compile(rf"{_CAP}(?:\s+{_LINK}?{_CAP})*")
 
 
 def _organizations(sentences: list[str]) -> list[dict]:
@@ -309,9 +311,11 @@ def _organizations(sentences: list[str]) -> list[dict]:
             taken.update(range(m.start(), m.end()))
             found.append({"value": names[m.group(0)], "sentence": sentence, "source": "list"})
         for m in _RUN.finditer(sentence):
-            if taken.intersection(range(m.start(), m.end())):
-                continue
-            name = _organization_name(m.group(0), keywords, exclude)
+            run = m.group(0)
+            overlap = sorted(taken.intersection(range(m.start(), m.end())))
+            if overlap:  # keep what comes before a listed name ("X Project and <listed>")
+                run = sentence[m.start():overlap[0]]
+            name = _organization_name(run, keywords, exclude)
             if name:
                 found.append({"value": name, "sentence": sentence, "source": "pattern"})
     result, seen = [], set()

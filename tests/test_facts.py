@@ -287,3 +287,16 @@ def test_every_fact_has_value_and_sentence(breach):
 def test_spanish_count_forms(text, value, noun):
     counts = extract_facts("", text, language="es")["counts"]
     assert (counts[0]["value"], counts[0]["noun"]) == (value, noun)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Texas Civil Rights Project and the Center for Gender and Refugee Studies sued.",
+         ["Texas Civil Rights Project", "Center for Gender and Refugee Studies"]),
+        ("Advocates with Unión del Barrio protested.", ["Unión del Barrio"]),
+        ("A spokesperson for the Santa Ana Police Department declined to comment.", []),
+    ],
+)
+def test_organization_pattern_boundaries(text, expected):
+    assert values(extract_facts("", text)["organizations"]) == expected
