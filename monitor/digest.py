@@ -318,6 +318,20 @@ def _oneline(value: Any) -> str:
     return " ".join(str(value or "").split())
 
 
+def _local_time(tz: ZoneInfo):
+    """Stored UTC stamps shown in the firm's time zone: "Nov 24 02:00 EST"."""
+    def show(stamp: str | None) -> str:
+        if not stamp:
+            return ""
+        try:
+            when = datetime.fromisoformat(stamp)
+        except ValueError:
+            return ""
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(tz)
+        return f"{when:%b} {when.day} {when:%H:%M %Z}"
+    return show
+
+
 def render(digest: Digest, config: Config, now: datetime | None = None) -> tuple[str, str, str]:
     """(subject, plain text, HTML) for one digest, all from the firm's templates."""
     now = now or digest.now
@@ -327,11 +341,13 @@ def render(digest: Digest, config: Config, now: datetime | None = None) -> tuple
                "recipient": digest.recipient, "settings": settings}
     text_templates = text_env(config.templates_dir)
     text_templates.filters["oneline"] = _oneline
+    text_templates.filters["local"] = _local_time(settings.tz)
     subject = _oneline(text_templates.get_template("digest/subject.txt.j2").render(**context))
     context["subject"] = subject
     text = text_templates.get_template("digest.txt.j2").render(**context)
     html_templates = html_env(config.templates_dir)
     html_templates.filters["oneline"] = _oneline
+    html_templates.filters["local"] = _local_time(settings.tz)
     html = html_templates.get_template("digest.html.j2").render(**context)
     return subject, text, html
 

@@ -75,12 +75,13 @@ def add_article(db: sqlite_utils.Database, *, title: str, url: str, outlet: str 
 
 def add_incident(db: sqlite_utils.Database, *, title: str, url: str, outlet: str = "ice.gov",
                  incident_type: str = "raid", score: float = 6.0,
-                 why: str = "agency 'ICE', incident:raid 'worksite' (score 6.0)",
+                 why: str = "",
                  counts: list[tuple[int, str]] = (), text: str = "",
                  now: datetime = T0) -> int:
     """One incident with its first article, as the clustering stage would store it."""
     article_id = add_article(db, title=title, url=url, outlet=outlet, counts=counts, text=text,
                              incident_type=incident_type, score=score, now=now)
+    why = why or f"agency 'ICE', incident:{incident_type} 'worksite' (score {score:.1f})"
     incident_id = incident_store.create_incident(db, {
         "title": title, "incident_type": incident_type, "score": score, "why": why,
         "facts": {"counts": [{"value": v, "noun": n} for v, n in counts]},
