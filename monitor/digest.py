@@ -30,6 +30,8 @@ from monitor.urls import is_http_url
 log = logging.getLogger("monitor.digest")
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+# Incidents in these states are no longer news (merged into another, dismissed by a reviewer).
+CLOSED_STATUSES = {"merged", "dismissed", "rejected", "deleted"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class DigestSettings:
     source_failures: int = 2
     source_silent_days: float = 7.0
     source_stale_hours: float = 48.0
+    max_age_days: float = 30.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -66,7 +69,7 @@ def digest_settings(config: Config) -> DigestSettings:
     except TypeError as exc:
         raise ConfigError(f"{config.path}: [digest]: {exc}") from None
     for key in ("immediate_min_score", "schedule_slack_minutes", "source_failures",
-                "source_silent_days", "source_stale_hours"):
+                "source_silent_days", "source_stale_hours", "max_age_days"):
         value = getattr(settings, key)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ConfigError(f"{config.path}: [digest] {key} must be a number >= 0")
@@ -130,7 +133,8 @@ class Digest:
 
     @property
     def new_drafts(self) -> list[dict[str, Any]]:
-        return [d for d in self.pending_drafts if d["is_new"]]
+        """Drafts the recipient has not seen in this version."""
+        return [d for d in self.pending_drafts if d["is_new"] or d["is_updated"]]
 
     @property
     def new_problems(self) -> list[dict[str, Any]]:
@@ -153,7 +157,7 @@ def wanted(recipient: Recipient, incident: dict[str, Any],
     floor = recipient.min_score
     if recipient.frequency == "immediate":
         floor = max(floor, (settings or DigestSettings()).immediate_min_score)
-    if (incident.get("score") or 0) < floor:
+    if incident.get("status") in CLOSED_STATUSES or (incident.get("score") or 0) < floor:
         return False
     return not recipient.incident_types or incident.get("incident_type") in recipient.incident_types
 
@@ -165,7 +169,11 @@ def build_digest(db: sqlite_utils.Database, recipient: Recipient, config: Config
     settings = digest_settings(config) if config else DigestSettings()
     seen = digest_store.delivered(db, recipient.email)
     digest = Digest(recipient, now, digest_store.last_sent_at(db, recipient.email))
-    incidents = [i for i in incident_store.list_incidents(db) if wanted(recipient, i, settings)]
+    # A first digest on an old database lists recent news, not the whole archive.
+    since = utcnow_iso(now - timedelta(days=settings.max_age_days)) \
+        if settings.max_age_days else None
+    incidents = [i for i in incident_store.list_incidents(db, since=since)
+                 if wanted(recipient, i, settings)]
     for incident in sorted(incidents, key=lambda i: (-(i.get("score") or 0), i["id"])):
         before = seen.get(("incident", str(incident["id"])))
         if before and (before["version"] or 0) >= incident["version"]:
@@ -178,7 +186,9 @@ def build_digest(db: sqlite_utils.Database, recipient: Recipient, config: Config
         if entry["changes"]["any"]:
             digest.updated_incidents.append(entry)
     if recipient.frequency != "immediate":
-        wanted_ids = {i["id"] for i in incidents}
+        # drafts wait however old their incident is
+        wanted_ids = {i["id"] for i in incident_store.list_incidents(db)
+                      if wanted(recipient, i, settings)}
         for draft in draft_store.list_drafts(db, status="pending"):
             if draft["incident_id"] not in wanted_ids:
                 continue
@@ -267,7 +277,8 @@ def describe_draft(draft: dict[str, Any], settings: DigestSettings,
         "version": draft["version"] or 1, "status": draft["status"],
         "name": Path(draft["path"] or "").name, "path": draft["path"] or "",
         "url": settings.draft_link(draft), "flags": draft.get("flags") or [],
-        "is_new": before is None or (before["version"] or 0) < (draft["version"] or 1),
+        "is_new": before is None,
+        "is_updated": before is not None and (before["version"] or 0) < (draft["version"] or 1),
     }
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from monitor import digest as digesting
 from monitor.config import load_config
+from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from tests.digest_data import (
     T0,
@@ -25,6 +26,7 @@ from tests.digest_data import (
 from tests.smtp_server import SmtpServer
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -185,6 +187,14 @@ def test_renamed_incident_shows_its_old_title(world: World):
     assert "Was titled: HSI raids Mississippi poultry plants" in world.text()
 
 
+def test_incident_older_than_max_age_is_left_out(world: World):
+    add_incident(world.db, title="Raid reported last spring", url="https://www.ice.gov/spring",
+                 now=T0 - 40 * DAY)
+    poultry(world)
+    world.send()
+    assert "last spring" not in world.text()
+
+
 # --- drafts and source problems -----------------------------------------------------------
 
 def test_pending_draft_is_announced_as_new(world: World):
@@ -205,6 +215,23 @@ def test_draft_still_waiting_is_listed_with_news(world: World):
     leak(world)
     world.send(T0 + DAY)
     assert "* Poultry raid draft\n" in world.text()
+
+
+def test_revised_draft_is_announced_again(world: World):
+    raid = poultry(world)
+    draft_id = add_draft(world.db, raid, title="Poultry raid draft")
+    world.send(T0)
+    draft_store.save_draft(world.db, {"incident_id": raid, "version": 2}, now=T0 + 2 * HOUR)
+    world.send(T0 + DAY)
+    assert draft_id and "* Poultry raid draft [revised]" in world.text()
+
+
+def test_merged_incident_is_not_listed(world: World):
+    raid = poultry(world)
+    incident_store.update_incident(world.db, raid, {"status": "merged"}, now=T0)
+    leak(world)
+    world.send()
+    assert "poultry plants" not in world.text()
 
 
 def test_source_failing_twice_is_reported(world: World):
