@@ -45,7 +45,15 @@ class Recorder:
 
     received: list[Received] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
+    rcpt_replies: list[str] = field(default_factory=list)
     attempts: int = 0
+
+    async def handle_RCPT(self, server, session, envelope, address,  # noqa: N802
+                          rcpt_options) -> str:
+        if self.rcpt_replies:
+            return self.rcpt_replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
         self.attempts += 1
@@ -60,10 +68,12 @@ class SmtpServer:
     """Start with `with SmtpServer(...) as server:`; `server.port`, `server.received`."""
 
     def __init__(self, port: int | None = None, *, replies: list[str] | None = None,
+                 rcpt_replies: list[str] | None = None,
                  users: dict[str, str] | None = None, tls: tuple[Path, Path] | None = None,
                  implicit_tls: bool = False) -> None:
         self.port = port or free_port()
-        self.handler = Recorder(replies=list(replies or []))
+        self.handler = Recorder(replies=list(replies or []),
+                                rcpt_replies=list(rcpt_replies or []))
         kwargs: dict = {}
         if users is not None:
             # implicit TLS is encrypted from the first byte, but aiosmtpd only counts STARTTLS

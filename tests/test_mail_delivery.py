@@ -192,6 +192,33 @@ def test_451_recovery_run_exits_zero(deferred):
     assert digest(config, now=LATER).returncode == 0
 
 
+def test_451_at_rcpt_then_recovery_delivers_exactly_once(tmp_path: Path):
+    with SmtpServer(rcpt_replies=["450 4.2.1 Mailbox busy, try again"]) as server:
+        config = digest_config(tmp_path, server.port)
+        seed(tmp_path)
+        first = digest(config)
+        digest(config, now=LATER)
+        digest(config, now="2026-11-24T09:00:00+00:00")
+    assert (first.returncode, "450 4.2.1 Mailbox busy" in first.stderr,
+            len(server.received)) == (1, True, 1)
+
+
+def test_permanent_rejection_keeps_items_pending(tmp_path: Path):
+    with SmtpServer(replies=["554 5.6.0 Message rejected"]) as server:
+        config = digest_config(tmp_path, server.port)
+        seed(tmp_path)
+        digest(config)
+        digest(config, now=LATER)
+    assert len(server.received) == 1
+
+
+def test_status_summary_counts_failed_attempts(deferred):
+    config, _, _ = deferred
+    [row] = digest_store.delivery_summary(db_at(config.parent))
+    assert (row["last_sent_at"], row["failed_since"], "451" in row["last_error"]) == (
+        None, 1, True)
+
+
 # --- timeouts, authentication, TLS --------------------------------------------------------
 
 def test_silent_server_times_out_and_keeps_items(tmp_path: Path):
