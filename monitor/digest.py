@@ -287,8 +287,10 @@ def source_health_problems(db: sqlite_utils.Database, now: datetime,
     """Sources failing, silent or no longer crawled, from the crawl history.
 
     The one place the digest reads source health; point it at the source-health module's
-    summary once that lands. `signature` changes when a new episode starts, so a problem is
-    announced once, then listed as ongoing.
+    summary once that lands (a problem: source_id, name, kind = its state, reasons, failures,
+    last_*_at, signature). `signature` changes when a new episode starts, so a problem is
+    announced once, then listed as ongoing. Kinds other than failing/stale/silent are shown
+    with their reasons.
     """
     problems = []
     for source in digest_store.crawl_health(db):
@@ -296,7 +298,8 @@ def source_health_problems(db: sqlite_utils.Database, now: datetime,
         base = {"source_id": source["source_id"], "name": source["name"],
                 "last_crawl_at": source["last_crawl_at"], "last_ok_at": source["last_ok_at"],
                 "last_new_at": source["last_new_at"], "failures": failures,
-                "last_error": " ".join(str((source["errors"] or [""])[-1]).split())[:300]}
+                "last_error": " ".join(str((source["errors"] or [""])[-1]).split())[:300],
+                "reasons": []}
         if settings.source_failures and failures >= settings.source_failures:
             problems.append({**base, "kind": "failing",
                              "signature": f"failing:{source['last_ok_at'] or 'never'}"})

@@ -12,6 +12,7 @@ import pytest
 
 from monitor import digest as digesting
 from monitor.config import load_config
+from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from tests.digest_data import (
@@ -193,6 +194,15 @@ def test_incident_older_than_max_age_is_left_out(world: World):
     poultry(world)
     world.send()
     assert "last spring" not in world.text()
+
+
+def test_one_step_record_of_a_sent_digest_also_prevents_repeats(world: World):
+    """The simple path a scheduler may use: build, send elsewhere, record_digest('sent')."""
+    add_draft(world.db, poultry(world), title="Poultry raid draft")
+    recipient = world.config.recipients[0]
+    built = digesting.build_digest(world.db, recipient, world.config, T0)
+    digest_store.record_digest(world.db, recipient.email, "s", built.items, status="sent", now=T0)
+    assert digesting.build_digest(world.db, recipient, world.config, T0 + DAY).has_news is False
 
 
 # --- drafts and source problems -----------------------------------------------------------

@@ -104,18 +104,11 @@ def start_attempt(
                 "recipient": recipient, "created_at": stamp, "updated_at": stamp,
                 "sent_at": None, "status": "sending", "subject": subject,
                 "message_id": message_id, "error": None, "frequency": frequency,
-                "items": dumps([{k: v for k, v in i.items() if k != "state"} for i in items]),
+                "items": dumps(_summaries(items)),
                 "attempts": 1 + _failed_since_sent(db, recipient),
             }
         ).last_pk
-        db["digest_items"].insert_all(
-            {"digest_id": digest_id, "recipient": recipient, "kind": item.get("kind", "incident"),
-             "ref": str(item.get("ref", item.get("incident_id"))),
-             "incident_id": item.get("incident_id"),
-             "incident_version": item.get("incident_version"),
-             "state": dumps(item.get("state", {}))}
-            for item in items
-        )
+        db["digest_items"].insert_all(_item_rows(digest_id, recipient, items))
         db.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
@@ -228,24 +221,39 @@ def record_digest(
     *, status: str, message_id: str | None = None, error: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Record an attempt; only status 'sent' marks its incidents as delivered."""
+    """Record a finished attempt in one step; only status 'sent' marks its items delivered.
+
+    `monitor.digest.send_due_digests` uses start_attempt/finish_attempt instead, which also
+    guard against concurrent runs and an interrupted send.
+    """
     stamp = utcnow_iso(now)
     with db.atomic():
         digest_id = db["digests"].insert(
             {
-                "recipient": recipient, "created_at": stamp,
+                "recipient": recipient, "created_at": stamp, "updated_at": stamp,
                 "sent_at": stamp if status == "sent" else None, "status": status,
                 "subject": subject, "message_id": message_id, "error": error,
-                "items": dumps(items), "attempts": 1,
+                "items": dumps(_summaries(items)), "attempts": 1,
             }
         ).last_pk
-        db["digest_items"].insert_all(
-            {"digest_id": digest_id, "recipient": recipient, "incident_id": item["incident_id"],
-             "incident_version": item["incident_version"], "kind": "incident",
-             "ref": str(item["incident_id"])}
-            for item in items
-        )
+        db["digest_items"].insert_all(_item_rows(digest_id, recipient, items))
         return digest_id
+
+
+def _summaries(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in i.items() if k != "state"} for i in items]
+
+
+def _item_rows(digest_id: int, recipient: str, items: list[dict[str, Any]]):
+    for item in items:
+        yield {
+            "digest_id": digest_id, "recipient": recipient,
+            "kind": item.get("kind", "incident"),
+            "ref": str(item.get("ref", item.get("incident_id"))),
+            "incident_id": item.get("incident_id"),
+            "incident_version": item.get("incident_version"),
+            "state": dumps(item.get("state", {})),
+        }
 
 
 def list_digests(db: sqlite_utils.Database, status: str | None = None) -> list[dict[str, Any]]:
