@@ -14,10 +14,12 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from jinja2 import Environment
 
 from monitor import privacy
 from monitor.config import Config
@@ -464,8 +466,15 @@ def template_name(context: dict[str, Any], config: Config,
     return "draft.md.j2"
 
 
+@lru_cache(maxsize=8)
+def _environment(templates_dir: Path) -> Environment:
+    """One environment per templates folder: templates compile once per process, and Jinja's
+    auto-reload still picks up the firm's edits to a template file."""
+    return markdown_env(templates_dir)
+
+
 def render_draft(context: dict[str, Any], config: Config) -> str:
-    env = markdown_env(config.templates_dir)
+    env = _environment(config.templates_dir)
     return env.get_template(template_name(context, config)).render(**context)
 
 
