@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 
 from monitor import privacy
-from monitor.config import Config
+from monitor.config import Config, ConfigError
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
@@ -474,8 +474,19 @@ def _environment(templates_dir: Path) -> Environment:
 
 
 def render_draft(context: dict[str, Any], config: Config) -> str:
+    """The draft's Markdown. A broken template (the firm edits them) is a one-line error."""
     env = _environment(config.templates_dir)
-    return env.get_template(template_name(context, config)).render(**context)
+    name = template_name(context, config)
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        raise ConfigError(f"template {exc.filename or exc.name or name} line {exc.lineno}: "
+                          f"{exc.message}") from None
+    except TemplateNotFound as exc:
+        raise ConfigError(f"template {exc.name} not found in {config.templates_dir}") from None
+    except TemplateError as exc:
+        raise ConfigError(f"template {name} (or a partial it includes): "
+                          f"{exc.message}") from None
 
 
 def _draft_sources(context: dict[str, Any]) -> list[dict[str, Any]]:
