@@ -14,13 +14,15 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 
 from monitor import privacy
-from monitor.config import Config
+from monitor.config import Config, ConfigError
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
@@ -464,9 +466,27 @@ def template_name(context: dict[str, Any], config: Config,
     return "draft.md.j2"
 
 
+@lru_cache(maxsize=8)
+def _environment(templates_dir: Path) -> Environment:
+    """One environment per templates folder: templates compile once per process, and Jinja's
+    auto-reload still picks up the firm's edits to a template file."""
+    return markdown_env(templates_dir)
+
+
 def render_draft(context: dict[str, Any], config: Config) -> str:
-    env = markdown_env(config.templates_dir)
-    return env.get_template(template_name(context, config)).render(**context)
+    """The draft's Markdown. A broken template (the firm edits them) is a one-line error."""
+    env = _environment(config.templates_dir)
+    name = template_name(context, config)
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        raise ConfigError(f"template {exc.filename or exc.name or name} line {exc.lineno}: "
+                          f"{exc.message}") from None
+    except TemplateNotFound as exc:
+        raise ConfigError(f"template {exc.name} not found in {config.templates_dir}") from None
+    except TemplateError as exc:
+        raise ConfigError(f"template {name} (or a partial it includes): "
+                          f"{exc.message}") from None
 
 
 def _draft_sources(context: dict[str, Any]) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 STATEMENT = "ICE statement on the inadvertent posting of detainee information"
 RAID = "HSI executes criminal search warrants at Mississippi poultry plants"
-DALLAS = "ICE to host hiring event for deportation officers in Dallas"
+OTAY = "Man held at Otay Mesa detention center dies in Ice custody"
 
 
 @pytest.fixture(scope="session")
@@ -161,7 +161,7 @@ def test_preview_shows_unsaved_text_before_saving(page, review_site):
 
 def test_concurrent_edit_is_refused_and_text_kept(browser, page, review_site):
     sign_in(page, review_site)
-    page.get_by_role("link", name=DALLAS).click()
+    page.get_by_role("link", name=OTAY).click()
     other = page.context.new_page()  # the same reviewer in a second tab
     other.goto(page.url)
     other.get_by_role("tab", name="Edit Markdown").click()
@@ -214,7 +214,7 @@ def test_post_without_csrf_token_is_refused(page, review_site):
 def test_post_with_csrf_token_from_the_page_is_accepted(page, review_site):
     """The control for the test above: the same request with the page's token goes through."""
     sign_in(page, review_site)
-    page.get_by_role("link", name=DALLAS).click()
+    page.get_by_role("link", name=OTAY).click()
     token = page.locator("form.decision input[name=csrf_token]").first.input_value()
     url = page.url.rstrip("/") + "/reject"
     response = page.context.request.post(url, form={"csrf_token": token,

@@ -348,3 +348,23 @@ def test_uncited_sources_are_listed_as_also_reported_by(tmp_path: Path):
     drafting.generate_drafts(db, config, now=NOW)
     also = draft_text(tmp_path).split("Also reported by:", 1)[1]
     assert "(https://other3.example.org/x)" in also
+
+
+def test_broken_firm_template_is_a_one_line_error(tmp_path: Path):
+    import shutil
+
+    from monitor.config import load_config
+    from monitor.storage import open_db
+    from tests.conftest import run_cli, write_config
+    templates = shutil.copytree(TEMPLATES, tmp_path / "templates")
+    (templates / "why" / "data_breach.md.j2").write_text("Broken {% if %}\n")
+    config_path = write_config(tmp_path)
+    config_path.write_text(config_path.read_text().replace(
+        f'templates = "{TEMPLATES}"', f'templates = "{templates}"'))
+    config = load_config(config_path)
+    db = open_db(config.database_path)
+    article = make_article(db, "https://news.example.com/a", "ICE posts data", BREACH_TEXT)
+    make_incident(db, article, title="ICE posts data")
+    result = run_cli("draft", config=config_path)
+    assert (result.returncode, result.stderr.count("\n"), "data_breach.md.j2 line 1" in
+            result.stderr) == (2, 1, True)

@@ -237,3 +237,20 @@ def test_save_refuses_path_outside_drafts_folder(drafted, tmp_path):
                              action="test")
     with pytest.raises(review.ReviewError, match="outside the drafts folder"):
         review.save_edit(db, config, draft["id"], "# x\n", base_version=1, actor="ana")
+
+
+def test_list_filters_by_incident_type(drafted):
+    _, db, _, _ = drafted
+    assert review.list_drafts(db, incident_type="raid") == []
+
+
+def test_list_rejects_unknown_status(drafted):
+    _, db, _, _ = drafted
+    with pytest.raises(review.ReviewError, match="unknown status"):
+        review.list_drafts(db, status="published")
+
+
+def test_decision_needs_reviewer_name(drafted):
+    _, db, _, draft = drafted
+    with pytest.raises(review.ReviewError, match="reviewer"):
+        review.approve(db, draft["id"], reviewer=" ")
