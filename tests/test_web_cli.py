@@ -110,3 +110,23 @@ def test_inbox_page_out_of_range_shows_the_last_page():
     from monitor.web.inbox import paginate
 
     assert paginate([{"n": n} for n in range(250)], "99", per_page=100)[1] == 3
+
+
+def test_fact_shows_a_resolved_date_beside_the_words():
+    from monitor.web.views import _fact_value
+
+    assert _fact_value("dates", {"text": "Thursday", "value": "2026-11-19"}) == (
+        "Thursday (2026-11-19)")
+
+
+def test_fact_without_text_shows_value_and_noun():
+    from monitor.web.views import _fact_value
+
+    assert _fact_value("counts", {"value": 212, "noun": "workers"}) == "212 workers"
+
+
+def test_identifiers_are_masked_in_scraped_sentences():
+    from monitor.web.views import redact_identifiers
+
+    assert redact_identifiers("Her A-number 123456789 was listed.") == (
+        "Her [A-number] was listed.")

@@ -206,21 +206,45 @@ def _incident_articles(database, draft: dict[str, Any]) -> list[dict[str, Any]]:
     return article_store.articles_of_incident(database, draft["incident_id"])
 
 
+# Identifiers the privacy guard knows, masked in scraped sentences shown to reviewers. Names are
+# left alone here: the reviewer needs them to judge the story (and can open the source anyway).
+_IDENTIFIERS = (
+    (privacy.A_NUMBER, "[A-number]"),
+    (privacy.BIRTHDATE, "[birthdate]"),
+    (privacy.EMAIL, "[e-mail]"),
+    (privacy.PHONE, "[phone]"),
+)
+
+
+def redact_identifiers(text: str) -> str:
+    for pattern, marker in _IDENTIFIERS:
+        text = pattern.sub(marker, text)
+    return text
+
+
+def _fact_value(kind: str, fact: dict[str, Any]) -> str:
+    """What the fact says, as written in the source, with a resolved date beside it."""
+    value = fact.get("value")
+    text = fact.get("text")
+    if not text:
+        text = f"{value} {fact['noun']}" if fact.get("noun") else ("" if value is None else value)
+    elif kind == "dates" and value not in (None, "") and str(value) not in str(text):
+        text = f"{text} ({value})"
+    return redact_identifiers(str(text))
+
+
 def _facts(facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Facts as (kind, value, sentence) rows for the sources panel, kinds in a fixed order.
 
-    The sentences come straight from the scraped article, so they pass through the privacy
-    guard's display redaction: an A-number or birthdate never reaches the page (or a screenshot).
+    The sentences come straight from the scraped article, so identifiers the privacy guard
+    knows (A-numbers, birthdates, personal e-mail addresses and phone numbers) are masked:
+    they never reach the page, or a screenshot of it.
     """
-    public_names = tuple((app_state().config.raw.get("privacy") or {}).get("public_names", ()))
     rows = []
     for kind in sorted(facts):
         for fact in facts[kind] or []:
-            value = fact.get("value")
-            if fact.get("noun"):
-                value = f"{value} {fact['noun']}"
-            sentence = privacy.redact_for_display(fact.get("sentence") or "", public_names)
-            rows.append({"kind": kind, "value": value, "sentence": sentence})
+            rows.append({"kind": kind, "value": _fact_value(kind, fact),
+                         "sentence": redact_identifiers(fact.get("sentence") or "")})
     return rows
 
 
