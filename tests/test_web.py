@@ -670,3 +670,15 @@ def test_incident_with_a_draft_redirects_to_the_draft(client, site):
     draft = site[2]["ICE posts detainee data"]
     response = client.get(f"/incidents/{draft['incident_id']}")
     assert response.headers["Location"] == f"/drafts/{draft['id']}"
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("cookie_samesite = \"None\"", "cookie_samesite"),
+    ("session_hours = \"long\"", "session_hours"),
+    ("port = 99999", "port"),
+    ("alow_remote = true", "unknown key 'alow_remote'"),
+])
+def test_bad_review_settings_are_one_line_errors(tmp_path: Path, line: str, problem: str):
+    config, _ = setup(tmp_path, extra=REVIEW + line + "\n")
+    with pytest.raises(ConfigError, match=problem):
+        create_app(config)

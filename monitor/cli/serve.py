@@ -8,9 +8,6 @@ import click
 
 from monitor.cli.common import CommandError, Context
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
-
 
 def is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -45,12 +42,13 @@ def serve(obj: Context, host: str | None, port: int | None, hash_only: bool) -> 
     from werkzeug.serving import make_server
 
     from monitor.web import create_app
+    from monitor.web.settings import ReviewSettings
 
     config = obj.config
-    review = config.review
-    host = host or str(review.get("host", DEFAULT_HOST))
-    port = port if port is not None else int(review.get("port", DEFAULT_PORT))
-    if not is_loopback(host) and not review.get("allow_remote", False):
+    review = ReviewSettings.from_config(config)
+    host = host or review.host
+    port = port if port is not None else review.port
+    if not is_loopback(host) and not review.allow_remote:
         raise CommandError(
             f"refusing to listen on {host}: the review page is plain HTTP; set "
             "[review] allow_remote = true (behind an HTTPS proxy) to allow it")

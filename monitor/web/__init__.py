@@ -23,6 +23,7 @@ from monitor.storage import StorageError, open_db
 from monitor.templating import safe_url, strip_html
 from monitor.web import security
 from monitor.web.markdown import render_markdown
+from monitor.web.settings import ReviewSettings
 
 STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_ENDPOINTS = {"web.login", "static"}
@@ -53,15 +54,15 @@ def get_db():
     return g.db
 
 
-def trusted_hosts(config: Config, listen_host: str | None = None) -> list[str] | None:
+def trusted_hosts(settings: ReviewSettings, listen_host: str | None = None) -> list[str] | None:
     """Host names the app answers to, so a DNS-rebinding page cannot talk to it.
 
     Loopback names, `[review] trusted_hosts` (e.g. the name of an HTTPS proxy in front) and the
     address it listens on. None (any host) only when it listens on every interface or on IPv6
     and no names are configured.
     """
-    configured = [str(h) for h in config.review.get("trusted_hosts", [])]
-    host = listen_host or str(config.review.get("host", "127.0.0.1"))
+    configured = list(settings.trusted_hosts)
+    host = listen_host or settings.host
     if host in ("0.0.0.0", "") or ":" in host:
         return configured or None
     return sorted({"127.0.0.1", "localhost", host, *configured})
@@ -70,9 +71,9 @@ def trusted_hosts(config: Config, listen_host: str | None = None) -> list[str] |
 def create_app(config: Config, *, secret_key: str | None = None,
                listen_host: str | None = None) -> Flask:
     """The review app for this config; raises ConfigError when no password hash is set."""
+    review = ReviewSettings.from_config(config)
     password_hash = security.password_hash_for(config)
     open_db(config.database_path).conn.close()  # create or upgrade once, not per request
-    review = config.review
     app = Flask(
         __name__,
         template_folder=str(config.templates_dir / "web"),
@@ -83,12 +84,12 @@ def create_app(config: Config, *, secret_key: str | None = None,
         SECRET_KEY=secret_key or security.secret_key_from(),
         SESSION_COOKIE_NAME="monitor_review",
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE=str(review.get("cookie_samesite", "Lax")),
-        SESSION_COOKIE_SECURE=bool(review.get("secure_cookies", False)),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=float(review.get("session_hours", 12))),
+        SESSION_COOKIE_SAMESITE=review.cookie_samesite,
+        SESSION_COOKIE_SECURE=review.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=review.session_hours),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         TEMPLATES_AUTO_RELOAD=True,
-        TRUSTED_HOSTS=trusted_hosts(config, listen_host),
+        TRUSTED_HOSTS=trusted_hosts(review, listen_host),
     )
     app.extensions["monitor"] = ReviewState(config=config, password_hash=password_hash)
     app.jinja_env.autoescape = True  # every template, whatever its file name
