@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cluster_quality.py
 	$(BIN)/python bench/dedupe.py
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/review_page.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
