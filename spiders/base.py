@@ -84,17 +84,18 @@ class SourceSpider(scrapy.Spider):
 
     def page_failed(self, failure):
         request = failure.request
+        url = request.meta.get("snapshot_original") or request.url
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            self.fail(request.url, f"page skipped: {failure.getErrorMessage()}")
+            self.fail(url, f"page skipped: {failure.getErrorMessage()}")
             return
         if failure.check(HttpError):
             status = failure.value.response.status
-            self._append("monitor/http_errors", f"HTTP {status} {request.url}")
-            self.fail(request.url, f"HTTP {status}")
+            self._append("monitor/http_errors", f"HTTP {status} {url}")
+            self.fail(url, f"HTTP {status}")
             return
         reason = failure.getErrorMessage() or failure.type.__name__
-        self._append("monitor/http_errors", f"{failure.type.__name__} {request.url}")
-        self.fail(request.url, f"fetch failed: {reason}")
+        self._append("monitor/http_errors", f"{failure.type.__name__} {url}")
+        self.fail(url, f"fetch failed: {reason}")
 
     def known(self, urls: list[str]) -> set[str]:
         """Which of these article URLs are already stored (as linked or canonical)."""
@@ -158,7 +159,8 @@ class SourceSpider(scrapy.Spider):
             return
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
-            self._append("monitor/http_errors", f"{reason} {request.url}")
+            self._append("monitor/http_errors",
+                         f"{reason} {request.meta.get('original_url', request.url)}")
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
         self.fail(request.meta.get("original_url", request.url), f"article fetch failed: {reason}")

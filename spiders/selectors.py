@@ -7,35 +7,15 @@ whitespace-normalised text; one that picks text or attributes yields those strin
 
 from __future__ import annotations
 
-from cssselect import SelectorError
-from lxml.etree import XPathError
 from parsel import Selector, SelectorList
-from parsel.csstranslator import HTMLTranslator
 
-_translator = HTMLTranslator()
+from monitor.sources import is_xpath, selector_error
 
-
-def is_xpath(expr: str) -> bool:
-    return expr.startswith(("/", "./", "(", "xpath:"))
+__all__ = ["first_link", "first_text", "is_xpath", "select", "selector_error", "texts"]
 
 
 def _xpath(expr: str) -> str:
     return expr.removeprefix("xpath:")
-
-
-def compile_error(expr: str) -> str | None:
-    """Why this selector cannot be used, or None when it compiles (for `sources check`)."""
-    if not isinstance(expr, str) or not expr.strip():
-        return "empty selector"
-    try:
-        if is_xpath(expr):
-            Selector(text="<html></html>").xpath(_xpath(expr))
-        else:
-            _translator.css_to_xpath(expr)
-    except (SelectorError, XPathError, ValueError) as exc:
-        kind = "XPath" if is_xpath(expr) else "CSS"
-        return f"{kind} selector does not parse: {exc}"
-    return None
 
 
 def select(node: Selector | SelectorList, expr: str) -> SelectorList:

@@ -21,9 +21,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.cli import digest, pipeline
+    from monitor.cli import digest, pipeline, sources
 
-    for module in (pipeline, digest):
+    for module in (pipeline, digest, sources):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -29,8 +29,12 @@ def print_crawl(report: crawling.CrawlReport) -> None:
         line = f"  {result.source_id:<28} {result.status:<9} {result.items_seen:>4} seen " \
                f"{result.new_items:>4} new"
         click.echo(line)
+        if result.not_modified:
+            click.echo("      = not modified (304)")
         for error in result.errors:
             click.echo(f"      ! {error}")
+        for anomaly in result.anomalies:
+            click.echo(f"      ? {anomaly}")
 
 
 @click.command()
