@@ -12,7 +12,6 @@ import pytest
 from monitor.storage import open_db
 from tests.conftest import run_cli
 
-
 # An agency feed, an outlet feed and a Spanish-language Google News search from the watch list
 # (tests/test_watchlist.py crawls all of it).
 SOURCES = ["ice-breaking-news", "guardian-us-immigration", "google-news-es-custodia-datos"]
