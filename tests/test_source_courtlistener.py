@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.watchlist import crawl_sources, stored
+from tests.watchlist import crawl_sources, stored, utc
 
 OPINION = "https://www.courtlistener.com/opinion/"
 
@@ -18,14 +18,14 @@ def test_opinion_items(opinions):
     assert stored(opinions["config"]) == [
         ("A.B.C. v. Attorney General United States",
          OPINION + "10448802/a-b-c-v-attorney-general-united-states",
-         "2026-11-16T08:00:00+00:00", "courtlistener-ice-opinions"),
+         utc("2026-11-16T08:00:00+00:00"), "courtlistener-ice-opinions"),
         ("R.M.T. v. Warden, Stewart Detention Center",
          OPINION + "10451230/r-m-t-v-warden-stewart-detention-center",
-         "2026-11-18T08:00:00+00:00", "courtlistener-ice-opinions"),
+         utc("2026-11-18T08:00:00+00:00"), "courtlistener-ice-opinions"),
         ("Coalition for Detained Families v. U.S. Immigration and Customs Enforcement",
          OPINION + "10456789/coalition-for-detained-families-v-us-immigration-and-customs-"
                    "enforcement",
-         "2026-11-20T08:00:00+00:00", "courtlistener-ice-opinions"),
+         utc("2026-11-20T08:00:00+00:00"), "courtlistener-ice-opinions"),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.watchlist import crawl_sources, stored
+from tests.watchlist import crawl_sources, stored, utc
 
 
 @pytest.fixture(scope="module")
@@ -22,17 +22,18 @@ def test_items_are_stored_under_the_publisher_url(deaths):
         ("Honduran man dies in ICE custody at Stewart Detention Center",
          "https://www.ajc.com/news/georgia-news/honduran-man-dies-in-ice-custody-at-stewart-"
          "detention-center/K4QWZ7MHTNFX3OPL2D5RA6YBUE",
-         "2026-11-22T23:30:00+00:00", "google-news-en-detention-death",
+         utc("2026-11-22T23:30:00+00:00"), "google-news-en-detention-death",
          "The Atlanta Journal-Constitution"),
         ("Honduran man dies in ICE custody after being found unresponsive at Georgia detention "
          "center",
          "https://www.cbsnews.com/news/honduran-man-dies-ice-custody-stewart-detention-center-"
          "georgia",
-         "2026-11-22T22:05:00+00:00", "google-news-en-detention-death", "CBS News"),
+         utc("2026-11-22T22:05:00+00:00"), "google-news-en-detention-death", "CBS News"),
         ("Man dies in ICE custody after falling ill at Otay Mesa Detention Center",
          "https://www.sandiegouniontribune.com/2026/11/19/man-dies-in-ice-custody-after-falling-"
          "ill-at-otay-mesa",
-         "2026-11-20T04:40:00+00:00", "google-news-en-detention-death", "San Diego Union-Tribune"),
+         utc("2026-11-20T04:40:00+00:00"), "google-news-en-detention-death",
+         "San Diego Union-Tribune"),
     ]
 
 

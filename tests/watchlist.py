@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,31 @@ def crawl_sources(folder: Path, *source_ids: str) -> dict[str, Any]:
     return {"result": result, "log": log, "config": config}
 
 
+def utc(iso: str | None) -> str | None:
+    """An ISO 8601 time with an offset as the same instant in UTC; anything else unchanged.
+
+    Dates are compared as instants: "2026-11-22T14:30:00-05:00" from a page and
+    "2026-11-22T19:30:00+00:00" from a feed are the same publication time. A date without an
+    offset is returned as it is, so it can never equal an expected instant.
+    """
+    try:
+        parsed = datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return iso
+    if parsed is None or parsed.tzinfo is None:
+        return iso
+    return parsed.astimezone(UTC).isoformat()
+
+
 def stored(config: Path, source_id: str | None = None,
            keys: tuple[str, ...] = ("title", "url", "published", "source_id")) -> list[tuple]:
-    """Stored articles as tuples of `keys`, ordered by URL (optionally of one source)."""
+    """Stored articles as tuples of `keys`, ordered by URL (optionally of one source).
+
+    `published` comes back as a UTC instant (see `utc`); compare it with `utc(expected)`.
+    """
     db = open_db(config.parent / "monitor.db")
     where, params = ("source_id = ?", [source_id]) if source_id else (None, [])
-    rows = [tuple(r[k] for k in keys)
+    rows = [tuple(utc(r[k]) if k == "published" else r[k] for k in keys)
             for r in db["articles"].rows_where(where, params, order_by="url")]
     db.close()
     return rows
