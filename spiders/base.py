@@ -93,7 +93,7 @@ class SourceSpider(scrapy.Spider):
             self._append("monitor/http_errors", f"HTTP {status} {url}")
             self.fail(url, f"HTTP {status}")
             return
-        reason = failure.getErrorMessage() or failure.type.__name__
+        reason = (failure.getErrorMessage() or failure.type.__name__).replace(request.url, url)
         self._append("monitor/http_errors", f"{failure.type.__name__} {url}")
         self.fail(url, f"fetch failed: {reason}")
 
@@ -121,8 +121,7 @@ class SourceSpider(scrapy.Spider):
         """Fetch the article page, or (follow = false) make the item from what the source said."""
         if follow:
             return self.article_request(url, entry)
-        return self.make_item(entry, url, {"original_url": url},
-                              html=entry.get("content") or entry.get("summary"))
+        return self.make_item(entry, url, {"original_url": url}, html=entry.get("content"))
 
     def article_request(self, url: str, entry: dict[str, Any], **extra: Any) -> scrapy.Request:
         """Fetch an article page; on failure the entry still becomes an article from its summary."""
