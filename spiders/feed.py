@@ -60,6 +60,14 @@ def plain_text(html: str) -> str:
     return " ".join(replace_entities(remove_tags(html or "")).split())
 
 
+FULL_TEXT_CHARS = 1500
+
+
+def carries_summary_only(data: dict[str, Any]) -> bool:
+    """Follow to the page unless the feed carries the full text (content:encoded, long)."""
+    return len(plain_text(data.get("content") or "")) < FULL_TEXT_CHARS
+
+
 def is_google_news(url: str) -> bool:
     return (urlsplit(url).hostname or "").lower() == GOOGLE_NEWS_HOST
 
@@ -148,7 +156,7 @@ class FeedSpider(SourceSpider):
         if max_items:
             entries = entries[: int(max_items)]
         self.saw(len(entries))
-        follow = self.source.options.get("follow", True)
+        follow_option = self.source.options.get("follow")
         google_news = self.google_news
         for entry in entries:
             link = (entry.get("link") or "").strip()
@@ -158,6 +166,7 @@ class FeedSpider(SourceSpider):
                 continue
             data = entry_to_dict(entry)
             self.check_date(data["published"], link)
+            follow = carries_summary_only(data) if follow_option is None else follow_option
             if google_news:
                 data["title"], data["outlet"] = split_publisher(data["title"], data["outlet"])
                 yield from self.google_news_entry(link, data, follow)

@@ -100,3 +100,15 @@ def test_google_news_second_crawl_fetches_no_article(fed):
 def test_headline_publisher_split_without_source_element():
     assert split_publisher("ICE raid in Omaha - Omaha World-Herald", None) == (
         "ICE raid in Omaha", "Omaha World-Herald")
+
+
+def test_full_text_feed_entries_are_not_followed():
+    from spiders.feed import carries_summary_only
+
+    assert carries_summary_only({"content": "<p>" + "word " * 400 + "</p>"}) is False
+
+
+def test_summary_only_feed_entries_are_followed():
+    from spiders.feed import carries_summary_only
+
+    assert carries_summary_only({"content": None, "summary": "A short teaser."}) is True
