@@ -69,6 +69,8 @@ def run_crawl(
     snapshot_base: str | None = None, overrides: dict[str, Any] | None = None,
 ) -> CrawlReport:
     """Crawl every source (one crawler each) in one reactor run; record each source's outcome."""
+    if not sources:
+        return CrawlReport([])
     settings = build_settings(config, snapshot_base=snapshot_base, overrides=overrides)
     db = open_db(config.database_path)
     source_store.sync_sources(db, sources)
@@ -100,6 +102,21 @@ def run_crawl(
         source_store.update_health(db, source.id, result.health.as_row(now))
     db.close()
     return CrawlReport(results)
+
+
+def due_sources(db, sources: list[Source], now: datetime) -> list[Source]:
+    """Sources whose `interval_minutes` has passed since their last crawl started (or never)."""
+    last = {row["source_id"]: row.get("started_at") for row in source_store.latest_crawls(db)}
+    chosen = []
+    for source in sources:
+        started = last.get(source.id)
+        if not started:
+            chosen.append(source)
+            continue
+        elapsed = (now - datetime.fromisoformat(started)).total_seconds() / 60
+        if elapsed >= source.interval_minutes - 1:  # a minute of slack for cron jitter
+            chosen.append(source)
+    return chosen
 
 
 def failure_threshold(config: Config) -> int:

@@ -6,7 +6,8 @@ States, most serious first:
 - `anomaly`: the source answered but something looks wrong: zero items where there used to be
   some, a feed URL now returning HTML, a selector matching nothing, a date in the future.
 - `silent`: no new item for longer than the source's `expected_cadence_hours`.
-- `degraded`: the last crawl worked but had errors (an article page failed, a bad entry).
+- `degraded`: the last crawl worked but had errors (an article page failed) or parse problems
+  (an entry without a link, a malformed feed that could still be read).
 - `ok`; `never`: not crawled yet.
 """
 
@@ -97,6 +98,11 @@ def assess(
     if state == "ok" and latest.get("status") == "degraded":
         state = "degraded"
         reasons.extend(str(e) for e in (latest.get("errors") or [])[:3])
+    problems = latest.get("parse_problems") or []
+    if state in {"ok", "degraded"} and problems:
+        state = "degraded"
+        reasons.append(f"{len(problems)} parse problem{'s' if len(problems) != 1 else ''}: "
+                       f"{problems[0]}")
     return Health(source_id, state, failures, _when(latest), last_success, last_new,
                   tuple(reasons))
 

@@ -20,7 +20,7 @@ from monitor.items import ArticleItem
 from monitor.sources import Source
 from monitor.urls import canonical_url
 from spiders import dates
-from spiders.selectors import first_text
+from spiders.selectors import first_text, select
 
 MAX_LISTED = 20  # messages kept per list in the stats, so one broken page cannot flood the table
 
@@ -93,7 +93,7 @@ class SourceSpider(scrapy.Spider):
             self._append("monitor/http_errors", f"HTTP {status} {url}")
             self.fail(url, f"HTTP {status}")
             return
-        reason = failure.getErrorMessage() or failure.type.__name__
+        reason = (failure.getErrorMessage() or failure.type.__name__).replace(request.url, url)
         self._append("monitor/http_errors", f"{failure.type.__name__} {url}")
         self.fail(url, f"fetch failed: {reason}")
 
@@ -121,8 +121,7 @@ class SourceSpider(scrapy.Spider):
         """Fetch the article page, or (follow = false) make the item from what the source said."""
         if follow:
             return self.article_request(url, entry)
-        return self.make_item(entry, url, {"original_url": url},
-                              html=entry.get("content") or entry.get("summary"))
+        return self.make_item(entry, url, {"original_url": url}, html=entry.get("content"))
 
     def article_request(self, url: str, entry: dict[str, Any], **extra: Any) -> scrapy.Request:
         """Fetch an article page; on failure the entry still becomes an article from its summary."""
@@ -133,8 +132,13 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response):
         html = response.text if hasattr(response, "text") else None
         entry = dict(response.meta["entry"])
-        if html:
-            self.apply_article_selectors(Selector(text=html), entry, response.url)
+        if html and self.source.selectors:
+            page = response.selector if hasattr(response, "selector") else Selector(text=html)
+            self.apply_article_selectors(page, entry, response.url)
+            body = self.source.selectors.get("body")
+            if body and not select(page, body):
+                self.anomaly("selector-empty", f"article body selector {body!r} matches nothing "
+                                               f"on {response.url}")
         yield self.make_item(entry, response.url, response.meta, html=html)
 
     def apply_article_selectors(self, page: Selector, entry: dict[str, Any], url: str) -> None:

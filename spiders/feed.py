@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import feedparser
 import scrapy
 from parsel import Selector
+from w3lib.html import remove_tags, replace_entities
 
 from monitor.urls import is_http_url
 from spiders.base import SourceSpider
@@ -45,13 +46,26 @@ def entry_to_dict(entry: Any) -> dict[str, Any]:
     source = entry.get("source") or {}
     return {
         "title": " ".join(entry.get("title", "").split()),
-        "summary": entry.get("summary", ""),
+        "summary": plain_text(entry.get("summary", "")),
         "content": (entry.get("content") or [{}])[0].get("value"),
         "published": entry_time(entry, "published") or entry_time(entry, "updated"),
         "updated": entry_time(entry, "updated"),
         "outlet": source.get("title") if isinstance(source, dict) else None,
         "outlet_url": source.get("href") if isinstance(source, dict) else None,
     }
+
+
+def plain_text(html: str) -> str:
+    """Feed summaries are often escaped HTML; the fallback article text must be plain."""
+    return " ".join(replace_entities(remove_tags(html or "")).split())
+
+
+FULL_TEXT_CHARS = 1500
+
+
+def carries_summary_only(data: dict[str, Any]) -> bool:
+    """Follow to the page unless the feed carries the full text (content:encoded, long)."""
+    return len(plain_text(data.get("content") or "")) < FULL_TEXT_CHARS
 
 
 def is_google_news(url: str) -> bool:
@@ -142,7 +156,7 @@ class FeedSpider(SourceSpider):
         if max_items:
             entries = entries[: int(max_items)]
         self.saw(len(entries))
-        follow = self.source.options.get("follow", True)
+        follow_option = self.source.options.get("follow")
         google_news = self.google_news
         for entry in entries:
             link = (entry.get("link") or "").strip()
@@ -152,6 +166,7 @@ class FeedSpider(SourceSpider):
                 continue
             data = entry_to_dict(entry)
             self.check_date(data["published"], link)
+            follow = carries_summary_only(data) if follow_option is None else follow_option
             if google_news:
                 data["title"], data["outlet"] = split_publisher(data["title"], data["outlet"])
                 yield from self.google_news_entry(link, data, follow)
@@ -159,13 +174,13 @@ class FeedSpider(SourceSpider):
                 yield self.article_request(link, data)
             else:
                 yield self.make_item(data, link, {"original_url": link},
-                                     html=data.get("content") or data.get("summary"))
+                                     html=data.get("content"))
 
     def google_news_entry(self, link: str, data: dict[str, Any], follow: bool):
         """Publisher URL if it can be decoded; else follow the redirect; else keep the summary."""
         if not is_google_news(link):
             yield self.article_request(link, data) if follow else self.make_item(
-                data, link, {"original_url": link}, html=data.get("summary"))
+                data, link, {"original_url": link}, html=None)
             return
         publisher = resolve_google_news_link(link)
         if publisher:
@@ -174,8 +189,7 @@ class FeedSpider(SourceSpider):
             if follow:
                 yield self.article_request(publisher, data, original_url=link, google_news=link)
             else:
-                yield self.make_item(data, publisher, {"original_url": link},
-                                     html=data.get("summary"))
+                yield self.make_item(data, publisher, {"original_url": link}, html=None)
             return
         # Follow Google's redirect with Scrapy; the known-article filter sees the GN link.
         yield scrapy.Request(link, callback=self.parse_google_news, errback=self.article_failed,

@@ -45,7 +45,7 @@ class ListingSpider(SourceSpider):
         entries = [e for e in (self.read_item(node, response) for node in nodes) if e]
         self.saw(len(entries))
         if cfg.get("date") or cfg.get("date_parts"):
-            if entries and not any(e.get("published") for e in entries):
+            if entries and not any(e.get("raw_date") for e in entries):
                 self.anomaly("selector-empty", f"date selector matches nothing on {response.url}")
         known = self.known([e["url"] for e in entries])
         fresh = [e for e in entries if e["url"] not in known]
@@ -82,6 +82,7 @@ class ListingSpider(SourceSpider):
             "outlet": None,
         }
         raw_date = self.raw_date(node)
+        entry["raw_date"] = raw_date
         if raw_date:
             entry["published"] = dates.parse_date(
                 raw_date, cfg.get("date_format"), self.source.options.get("timezone"))

@@ -61,3 +61,13 @@ def test_empty_last_page_was_requested(fetched):
 def test_api_pages_are_not_fetched_as_article_pages(fetched):
     _, state, _ = fetched
     assert not [p for p in state.hits if "/documents/2026/" in p]
+
+
+def test_due_skips_a_source_crawled_within_its_interval(fetched):
+    config, _, _ = fetched
+    with serve_snapshot(SITES / "kinds") as (base, state):
+        from tests.conftest import run_cli
+
+        result = run_cli("crawl", "--due", "--snapshot", base, "--source", "federal-register-ice",
+                         config=config)
+        assert (result.returncode, state.hits) == (0, {})

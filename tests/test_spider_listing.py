@@ -70,3 +70,18 @@ def test_second_crawl_stops_paginating_on_a_page_of_known_items(listed):
     with serve_snapshot(SITES / "kinds") as (base, state):
         crawl(config, base, "ice-newsroom")
         assert not [p for p in state.hits if "page=1" in p]
+
+
+def test_item_selector_matching_nothing_is_an_anomaly(tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        SOURCES.read_text(encoding="utf-8").replace('item = "div.views-row"',
+                                                    'item = "div.views-row-renamed"'),
+        encoding="utf-8")
+    config = config_for(tmp_path, sources)
+    with serve_snapshot(SITES / "kinds") as (base, _):
+        crawl(config, base, "uscis-all-news")
+        from tests.conftest import run_cli
+
+        table = run_cli("sources", config=config)
+    assert "uscis-all-news                 anomaly" in table.stdout
