@@ -21,9 +21,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.cli import digest, drafts, pipeline
+    from monitor.cli import digest, drafts, pipeline, sources
 
-    for module in (pipeline, digest, drafts):
+    for module in (pipeline, digest, drafts, sources):
         for command in module.COMMANDS:
             cli.add_command(command)
 
