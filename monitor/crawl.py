@@ -10,6 +10,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from monitor import health
 from monitor.config import Config
 from monitor.sources import Source
 from monitor.storage import open_db, utcnow_iso
@@ -21,10 +22,15 @@ class SourceResult:
     """What one source's crawl produced: the raw material of the health table."""
 
     source_id: str
-    status: str
+    status: str  # ok | degraded (worked, with errors) | failed
     items_seen: int = 0
     new_items: int = 0
     errors: list[str] = field(default_factory=list)
+    http_errors: list[str] = field(default_factory=list)
+    parse_problems: list[str] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
+    not_modified: bool = False
+    health: health.Health | None = None
 
 
 @dataclass
@@ -63,6 +69,8 @@ def run_crawl(
     snapshot_base: str | None = None, overrides: dict[str, Any] | None = None,
 ) -> CrawlReport:
     """Crawl every source (one crawler each) in one reactor run; record each source's outcome."""
+    if not sources:
+        return CrawlReport([])
     settings = build_settings(config, snapshot_base=snapshot_base, overrides=overrides)
     db = open_db(config.database_path)
     source_store.sync_sources(db, sources)
@@ -77,6 +85,7 @@ def run_crawl(
         process.crawl(crawler, source=source)
     process.start(stop_after_crawl=True, install_signal_handlers=True)
     results = []
+    now = datetime.now(UTC)
     for source, crawler in crawlers:
         result = _result(source, crawler.stats.get_stats() if crawler.stats else {})
         results.append(result)
@@ -85,17 +94,56 @@ def run_crawl(
             {"run_id": run_id, "source_id": source.id, "started_at": started,
              "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
              "status": result.status, "items_seen": result.items_seen,
-             "new_items": result.new_items, "errors": result.errors},
+             "new_items": result.new_items, "errors": result.errors,
+             "http_errors": result.http_errors, "parse_problems": result.parse_problems,
+             "anomalies": result.anomalies, "not_modified": int(result.not_modified)},
         )
+        result.health = source_health(db, source, config, now)
+        source_store.update_health(db, source.id, result.health.as_row(now))
     db.close()
     return CrawlReport(results)
+
+
+def due_sources(db, sources: list[Source], now: datetime) -> list[Source]:
+    """Sources whose `interval_minutes` has passed since their last crawl started (or never)."""
+    last = {row["source_id"]: row.get("started_at") for row in source_store.latest_crawls(db)}
+    chosen = []
+    for source in sources:
+        started = last.get(source.id)
+        if not started:
+            chosen.append(source)
+            continue
+        elapsed = (now - datetime.fromisoformat(started)).total_seconds() / 60
+        if elapsed >= source.interval_minutes - 1:  # a minute of slack for cron jitter
+            chosen.append(source)
+    return chosen
+
+
+def failure_threshold(config: Config) -> int:
+    """N failed crawls in a row flag a source as failing (`[health] failures` in monitor.toml)."""
+    value = (config.raw.get("health") or {}).get("failures", health.DEFAULT_FAILURE_THRESHOLD)
+    return value if isinstance(value, int) and value > 0 else health.DEFAULT_FAILURE_THRESHOLD
+
+
+def source_health(db, source: Source, config: Config, now: datetime) -> health.Health:
+    """Health of one source from its stored crawl history."""
+    return health.assess(
+        source.id, source_store.crawl_history(db, source.id), now=now,
+        expected_cadence_hours=source.options.get("expected_cadence_hours"),
+        failure_threshold=failure_threshold(config),
+    )
 
 
 def _result(source: Source, stats: dict[str, Any]) -> SourceResult:
     errors = list(stats.get("monitor/error_messages", []))
     seen = stats.get("monitor/entries_seen", 0)
     new = stats.get("monitor/articles_new", 0) + stats.get("monitor/articles_duplicate", 0)
-    if errors and not seen:
+    not_modified = bool(stats.get("monitor/not_modified"))
+    crashes = {k.split("/", 1)[1]: v for k, v in stats.items()
+               if k.startswith("spider_exceptions/")}
+    for name, count in crashes.items():
+        errors.append(f"spider error: {name} ({count}x)")
+    if errors and not seen and not not_modified:
         status = "failed"
     elif errors:
         status = "degraded"
@@ -105,4 +153,10 @@ def _result(source: Source, stats: dict[str, Any]) -> SourceResult:
         errors.append(f"crawl ended early: {stats.get('finish_reason')}")
         status = "failed" if not seen else "degraded"
     logging.getLogger(__name__).info("source %s: %s, %d seen, %d new", source.id, status, seen, new)
-    return SourceResult(source.id, status, seen, new, errors)
+    return SourceResult(
+        source.id, status, seen, new, errors,
+        http_errors=list(stats.get("monitor/http_errors", [])),
+        parse_problems=list(stats.get("monitor/parse_problems", [])),
+        anomalies=list(stats.get("monitor/anomalies", [])),
+        not_modified=not_modified,
+    )

@@ -1,4 +1,4 @@
-"""Downloader middlewares: skip known articles; serve the offline snapshot instead of the web."""
+"""Downloader middlewares: skip known articles; conditional GET; serve the offline snapshot."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from monitor.storage import articles, open_db
+from monitor.storage import sources as source_store
 from monitor.urls import canonical_url
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -39,6 +40,70 @@ class KnownArticleFilter:
 
     def spider_closed(self, spider):
         self.db.close()
+
+
+class ConditionalGet:
+    """ETag / Last-Modified for feed, listing and API pages (requests marked meta['conditional']).
+
+    Sends If-None-Match / If-Modified-Since from the last successful crawl; a 304 reaches the
+    spider as "not modified" and costs no parsing. New validators are saved when the spider
+    closes, and only if the source recorded no error, so a crawl that failed half-way is
+    fetched in full next time.
+    """
+
+    def __init__(self, database: str, stats):
+        self.db = open_db(database)
+        self.stats = stats
+        self.pending: dict[str, dict[str, str | None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        database = crawler.settings.get("MONITOR_DATABASE")
+        if not database or not crawler.settings.getbool("MONITOR_CONDITIONAL_GET", True):
+            raise NotConfigured("conditional GET off")
+        middleware = cls(database, crawler.stats)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    @staticmethod
+    def _url(request: Request) -> str:
+        return request.meta.get("snapshot_original") or request.url
+
+    def process_request(self, request: Request):
+        if not request.meta.get("conditional") or b"If-None-Match" in request.headers \
+                or b"If-Modified-Since" in request.headers:
+            return None
+        cached = source_store.validators(self.db, self._url(request))
+        if cached and cached.get("etag"):
+            request.headers["If-None-Match"] = cached["etag"]
+        if cached and cached.get("last_modified"):
+            request.headers["If-Modified-Since"] = cached["last_modified"]
+        return None
+
+    def process_response(self, request: Request, response: Response):
+        if not request.meta.get("conditional"):
+            return response
+        if response.status == 304:
+            self.stats.inc_value("monitor/not_modified")
+        elif 200 <= response.status < 300:
+            etag = response.headers.get(b"ETag")
+            modified = response.headers.get(b"Last-Modified")
+            if etag or modified:
+                self.pending[self._url(request)] = {
+                    "etag": etag.decode("latin-1") if etag else None,
+                    "last_modified": modified.decode("latin-1") if modified else None,
+                }
+        return response
+
+    def spider_closed(self, spider, reason=None):
+        try:
+            if not self.stats.get_value("monitor/source_errors") and reason in (None, "finished"):
+                source_id = getattr(getattr(spider, "source", None), "id", None)
+                source_store.save_validators(
+                    self.db, [{"url": u, "source_id": source_id, **v}
+                              for u, v in self.pending.items()])
+        finally:
+            self.db.close()
 
 
 class SnapshotRewrite:

@@ -9,16 +9,14 @@ from datetime import UTC, datetime
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from monitor import extraction, facts, relevance, workers
+from monitor import facts, relevance, workers
 from monitor.storage import articles, open_db
 from monitor.urls import canonical_url, content_hash, is_http_url
 
 logger = logging.getLogger(__name__)
 
 
-def _extract_job(html, url, now, selectors, feed):
-    """Runs in a worker process: must be a top-level function so it pickles."""
-    return extraction.extract(html or "", url, now=now, selectors=selectors, feed=feed)
+_extract_job = workers.extract_job  # top-level and light to import, so it pickles cheaply
 
 
 class ExtractPipeline:

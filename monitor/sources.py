@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.urls import is_http_url
 
@@ -23,6 +26,7 @@ class Problem:
     source_id: str
     field: str
     message: str
+    severity: str = "error"  # "error": the source is skipped; "warning": it still runs
 
     def __str__(self) -> str:
         return f"{self.source_id}: {self.field}: {self.message}"
@@ -46,6 +50,147 @@ class Source:
 
 
 COMMON_KEYS = {"id", "name", "kind", "url", "interval_minutes", "language", "enabled"}
+
+# Keys any kind may carry besides COMMON_KEYS, and the keys of each kind (README "Sources").
+SHARED_OPTIONS = {"timezone", "follow", "spider", "selectors", "expected_cadence_hours"}
+KIND_OPTIONS = {
+    "feed": {"max_items", "google_news"},
+    "listing": {"listing"},
+    "api": {"api"},
+    "sitemap": {"sitemap"},
+}
+ARTICLE_SELECTOR_KEYS = {"body", "title", "date", "date_format"}
+LISTING_KEYS = {"item", "link", "title", "date", "date_parts", "date_format", "teaser",
+                "next_page", "page_param", "page_start", "max_pages"}
+LISTING_SELECTORS = ("item", "link", "title", "date", "teaser", "next_page")
+API_KEYS = {"results", "key", "title", "url", "date", "date_format", "text", "outlet", "next",
+            "max_pages"}
+SITEMAP_KEYS = {"include", "max_items", "max_sitemaps"}
+
+
+def is_xpath(expr: str) -> bool:
+    """Selectors starting with /, ./, ( or xpath: are XPath; anything else is CSS."""
+    return expr.startswith(("/", "./", "(", "xpath:"))
+
+
+def selector_error(expr: Any) -> str | None:
+    """Why a CSS/XPath selector cannot be used, or None when it compiles."""
+    from cssselect import SelectorError
+    from lxml.etree import XPathError
+    from parsel import Selector
+    from parsel.csstranslator import HTMLTranslator
+
+    if not isinstance(expr, str) or not expr.strip():
+        return "empty selector"
+    try:
+        if is_xpath(expr):
+            Selector(text="<html></html>").xpath(expr.removeprefix("xpath:"))
+        else:
+            HTMLTranslator().css_to_xpath(expr)
+    except (SelectorError, XPathError, ValueError) as exc:
+        kind = "XPath" if is_xpath(expr) else "CSS"
+        return f"{kind} selector {expr!r} does not parse: {exc}"
+    return None
+
+
+def date_format_error(fmt: Any) -> str | None:
+    """Why a strptime format is unusable (a directive Python does not know), or None."""
+    if not isinstance(fmt, str) or not fmt:
+        return "must be a non-empty strptime format"
+    try:
+        datetime.strptime(datetime(2026, 8, 7, 13, 5, 9).strftime(fmt), fmt)
+    except ValueError as exc:
+        return f"strptime format {fmt!r} is unusable: {exc}"
+    return None
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def check_options(sid: str, entry: dict[str, Any]) -> list[Problem]:
+    """Kind-specific keys: unknown keys (warnings), selectors, formats, numbers (errors)."""
+    kind = entry.get("kind")
+    problems: list[Problem] = []
+    if kind not in KINDS:
+        return problems
+    allowed = COMMON_KEYS | SHARED_OPTIONS | KIND_OPTIONS[kind]
+    for key in sorted(set(entry) - allowed):
+        problems.append(Problem(sid, key, f"unknown key for kind {kind!r}; known: "
+                                          f"{', '.join(sorted(allowed - COMMON_KEYS))}",
+                                "warning"))
+    if "timezone" in entry:
+        try:
+            ZoneInfo(str(entry["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(Problem(sid, "timezone", f"unknown timezone {entry['timezone']!r}"))
+    if "expected_cadence_hours" in entry:
+        value = entry["expected_cadence_hours"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.append(Problem(sid, "expected_cadence_hours", "must be a positive number"))
+    for key in ("follow", "google_news"):
+        if key in entry and not isinstance(entry[key], bool):
+            problems.append(Problem(sid, key, "must be true or false"))
+    if "max_items" in entry and not _positive_int(entry["max_items"]):
+        problems.append(Problem(sid, "max_items", "must be a positive whole number"))
+    problems += _check_table(sid, entry, "selectors", ARTICLE_SELECTOR_KEYS,
+                             ("body", "title", "date"), required=())
+    if kind == "listing":
+        if "listing" not in entry:
+            problems.append(Problem(sid, "listing", "missing: a listing needs at least "
+                                                    "listing.item"))
+        else:
+            problems += _check_table(sid, entry, "listing", LISTING_KEYS, LISTING_SELECTORS,
+                                     required=("item",))
+    if kind == "api":
+        problems += _check_table(sid, entry, "api", API_KEYS, (), required=())
+    if kind == "sitemap":
+        problems += _check_table(sid, entry, "sitemap", SITEMAP_KEYS, (), required=())
+    return problems
+
+
+def _check_table(sid: str, entry: dict[str, Any], name: str, keys: set[str],
+                 selector_keys: tuple[str, ...], required: tuple[str, ...]) -> list[Problem]:
+    if name not in entry:
+        return []
+    table = entry[name]
+    if not isinstance(table, dict):
+        return [Problem(sid, name, "must be a table")]
+    problems = []
+    for key in sorted(set(table) - keys):
+        problems.append(Problem(sid, f"{name}.{key}", f"unknown key; known: "
+                                                      f"{', '.join(sorted(keys))}", "warning"))
+    for key in required:
+        if not table.get(key):
+            problems.append(Problem(sid, f"{name}.{key}", "missing"))
+    for key in selector_keys:
+        if key in table and (error := selector_error(table[key])):
+            problems.append(Problem(sid, f"{name}.{key}", error))
+    if "date_parts" in table:
+        parts = table["date_parts"]
+        if not isinstance(parts, list) or not parts:
+            problems.append(Problem(sid, f"{name}.date_parts", "must be a list of selectors"))
+        else:
+            for number, expr in enumerate(parts, 1):
+                if error := selector_error(expr):
+                    problems.append(Problem(sid, f"{name}.date_parts[{number}]", error))
+    if "date_format" in table and (error := date_format_error(table["date_format"])):
+        problems.append(Problem(sid, f"{name}.date_format", error))
+    for key in ("max_pages", "max_items", "max_sitemaps"):
+        if key in table and not _positive_int(table[key]):
+            problems.append(Problem(sid, f"{name}.{key}", "must be a positive whole number"))
+    if "page_start" in table and not isinstance(table["page_start"], int):
+        problems.append(Problem(sid, f"{name}.page_start", "must be a whole number"))
+    if "include" in table:
+        try:
+            re.compile(str(table["include"]))
+        except re.error as exc:
+            problems.append(Problem(sid, f"{name}.include", f"not a regular expression: {exc}"))
+    for key in sorted(set(table) & {"results", "key", "title", "url", "date", "text", "outlet",
+                                    "next", "page_param"} - set(selector_keys)):
+        if not isinstance(table[key], str):
+            problems.append(Problem(sid, f"{name}.{key}", "must be a string"))
+    return problems
 
 
 def read_sources_file(path: Path) -> list[dict[str, Any]]:
@@ -81,8 +226,9 @@ def check_entry(entry: dict[str, Any], index: int, seen: set[str]) -> list[Probl
     elif not is_http_url(str(entry["url"])):
         problems.append(Problem(sid, "url", f"not an http(s) URL: {entry['url']!r}"))
     interval = entry.get("interval_minutes", 60)
-    if not isinstance(interval, int) or interval <= 0:
+    if not _positive_int(interval):
         problems.append(Problem(sid, "interval_minutes", "must be a positive whole number"))
+    problems += check_options(sid, entry)
     return problems
 
 
@@ -96,7 +242,7 @@ def load_sources(path: Path) -> tuple[list[Source], list[Problem]]:
         problems.extend(entry_problems)
         if entry.get("id"):
             seen.add(str(entry["id"]))
-        if entry_problems:
+        if any(p.severity == "error" for p in entry_problems):
             continue
         options = {k: v for k, v in entry.items() if k not in COMMON_KEYS}
         sources.append(

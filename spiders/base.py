@@ -1,4 +1,10 @@
-"""What every source spider shares: the source it crawls and how it hands over articles."""
+"""What every source spider shares: the source it crawls, health bookkeeping, article hand-over.
+
+Health bookkeeping lives in the crawler's stats (read by `monitor.crawl` after the run):
+`monitor/entries_seen`, `monitor/error_messages` (the source failed somewhere),
+`monitor/http_errors`, `monitor/parse_problems` (an entry could not be read), `monitor/anomalies`
+(the source answered but something looks wrong) and `monitor/not_modified` (304 answers).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from parsel import Selector
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from monitor.items import ArticleItem
 from monitor.sources import Source
+from monitor.urls import canonical_url
+from spiders import dates
+from spiders.selectors import first_text, select
+
+MAX_LISTED = 20  # messages kept per list in the stats, so one broken page cannot flood the table
 
 
 class SourceSpider(scrapy.Spider):
@@ -19,14 +33,95 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, source: Source, *args: Any, **kwargs: Any):
         super().__init__(*args, name=self.name, **kwargs)
         self.source = source
+        self._db = None
+
+    # --- health bookkeeping -------------------------------------------------------------
+
+    def _append(self, key: str, message: str) -> None:
+        values = self.crawler.stats.get_value(key) or []
+        if len(values) < MAX_LISTED:
+            values.append(message)
+        self.crawler.stats.set_value(key, values)
 
     def fail(self, where: str, message: str) -> None:
         """Record a source problem for the health table and say it plainly in the log."""
         self.crawler.stats.inc_value("monitor/source_errors")
-        errors = self.crawler.stats.get_value("monitor/error_messages") or []
-        errors.append(f"{where}: {message}")
-        self.crawler.stats.set_value("monitor/error_messages", errors)
+        self._append("monitor/error_messages", f"{where}: {message}")
         self.logger.error("source %s: %s: %s", self.source.id, where, message)
+
+    def problem(self, where: str, message: str) -> None:
+        """One entry could not be read; the rest of the source still counts."""
+        self._append("monitor/parse_problems", f"{where}: {message}")
+        self.logger.warning("source %s: %s: %s", self.source.id, where, message)
+
+    def anomaly(self, kind: str, message: str) -> None:
+        """The source answered, but not as it used to (see monitor.health)."""
+        self._append("monitor/anomalies", f"{kind}: {message}")
+        self.logger.warning("source %s: anomaly %s: %s", self.source.id, kind, message)
+
+    def saw(self, count: int) -> None:
+        self.crawler.stats.inc_value("monitor/entries_seen", count)
+
+    def check_date(self, iso: str | None, where: str) -> None:
+        if dates.is_future(iso, datetime.now(UTC)):
+            self.anomaly("future-date", f"{where}: date {iso} is in the future")
+
+    # --- requests -----------------------------------------------------------------------
+
+    def page_request(self, url: str, callback, **meta: Any) -> scrapy.Request:
+        """A feed, listing or API page: conditional GET, and a 304 reaches the callback."""
+        return scrapy.Request(
+            url, callback=callback, errback=self.page_failed,
+            meta={"conditional": True, "handle_httpstatus_list": [304], **meta},
+        )
+
+    def not_modified(self, response) -> bool:
+        """True for a 304: nothing changed since the last crawl, so nothing to parse."""
+        if response.status == 304:
+            self.logger.info("source %s: %s not modified", self.source.id, response.url)
+            return True
+        return False
+
+    def page_failed(self, failure):
+        request = failure.request
+        url = request.meta.get("snapshot_original") or request.url
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.fail(url, f"page skipped: {failure.getErrorMessage()}")
+            return
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self._append("monitor/http_errors", f"HTTP {status} {url}")
+            self.fail(url, f"HTTP {status}")
+            return
+        reason = (failure.getErrorMessage() or failure.type.__name__).replace(request.url, url)
+        self._append("monitor/http_errors", f"{failure.type.__name__} {url}")
+        self.fail(url, f"fetch failed: {reason}")
+
+    def known(self, urls: list[str]) -> set[str]:
+        """Which of these article URLs are already stored (as linked or canonical)."""
+        database = self.settings.get("MONITOR_DATABASE")
+        if not database or not urls:
+            return set()
+        from monitor.storage import articles, open_db
+
+        if self._db is None:
+            self._db = open_db(database)
+        candidates = {u: {u, canonical_url(u)} for u in urls}
+        found = articles.known_urls(self._db, sorted({c for cs in candidates.values() for c in cs}))
+        return {u for u, cs in candidates.items() if cs & found}
+
+    def closed(self, reason: str) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # --- articles -----------------------------------------------------------------------
+
+    def follow_or_item(self, url: str, entry: dict[str, Any], *, follow: bool):
+        """Fetch the article page, or (follow = false) make the item from what the source said."""
+        if follow:
+            return self.article_request(url, entry)
+        return self.make_item(entry, url, {"original_url": url}, html=entry.get("content"))
 
     def article_request(self, url: str, entry: dict[str, Any], **extra: Any) -> scrapy.Request:
         """Fetch an article page; on failure the entry still becomes an article from its summary."""
@@ -36,19 +131,50 @@ class SourceSpider(scrapy.Spider):
 
     def parse_article(self, response):
         html = response.text if hasattr(response, "text") else None
-        yield self.make_item(response.meta["entry"], response.url, response.meta, html=html)
+        entry = dict(response.meta["entry"])
+        if html and self.source.selectors:
+            page = response.selector if hasattr(response, "selector") else Selector(text=html)
+            self.apply_article_selectors(page, entry, response.url)
+            body = self.source.selectors.get("body")
+            if body and not select(page, body):
+                self.anomaly("selector-empty", f"article body selector {body!r} matches nothing "
+                                               f"on {response.url}")
+        yield self.make_item(entry, response.url, response.meta, html=html)
+
+    def apply_article_selectors(self, page: Selector, entry: dict[str, Any], url: str) -> None:
+        """Per-source article `title` / `date` selectors fill what the listing did not say."""
+        selectors = self.source.selectors
+        if selectors.get("date") and not entry.get("published"):
+            raw = first_text(page, selectors["date"])
+            published = dates.parse_date(raw, selectors.get("date_format"),
+                                         self.source.options.get("timezone"))
+            if published:
+                entry["published"] = published
+                self.check_date(published, url)
+            else:
+                self.problem(url, f"article date {raw!r} not readable "
+                                  f"(selector {selectors['date']!r})")
+        if selectors.get("title") and not entry.get("title"):
+            entry["title"] = first_text(page, selectors["title"]) or ""
 
     def article_failed(self, failure):
         request = failure.request
-        if failure.check(scrapy.exceptions.IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return
-        self.fail(request.meta.get("original_url", request.url), f"article fetch failed: "
-                  f"{failure.getErrorMessage() or failure.type.__name__}")
+        if failure.check(HttpError):
+            reason = f"HTTP {failure.value.response.status}"
+            self._append("monitor/http_errors",
+                         f"{reason} {request.meta.get('original_url', request.url)}")
+        else:
+            reason = failure.getErrorMessage() or failure.type.__name__
+        self.fail(request.meta.get("original_url", request.url), f"article fetch failed: {reason}")
         yield self.make_item(request.meta["entry"], request.meta["original_url"], request.meta,
-                             html=None, error=failure.getErrorMessage())
+                             html=None, error=reason)
 
     def make_item(self, entry: dict[str, Any], url: str, meta: dict[str, Any], *,
                   html: str | None, error: str | None = None) -> ArticleItem:
+        # Selectors that are not article-body selectors stay out of the extractor's way.
+        selectors = {k: v for k, v in self.source.selectors.items() if k == "body"}
         return ArticleItem(
             source_id=self.source.id,
             source_name=self.source.name,
@@ -58,7 +184,7 @@ class SourceSpider(scrapy.Spider):
             html=html,
             fetch_error=error,
             feed=entry,
-            selectors=self.source.selectors,
+            selectors=selectors,
             language_hint=self.source.language,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )

@@ -490,15 +490,32 @@ def test_personal_data_never_reaches_the_draft_page(client, personal_draft):
     assert "123-456-789" not in client.get(f"/drafts/{personal_draft['id']}").text
 
 
-def test_sources_page_shows_a_failed_crawl_and_its_error(client, site):
+def failed_crawl(db) -> None:
     from monitor.storage import sources as source_store
 
-    source_store.record_source_crawl(site[1], {
+    source_store.record_source_crawl(db, {
         "source_id": "ice-breaking-news", "started_at": "2026-03-02T10:00:00+00:00",
         "finished_at": "2026-03-02T10:01:00+00:00", "status": "failed", "items_seen": 0,
         "new_items": 0, "errors": ["HTTP 503 from the feed"]})
+
+
+def test_sources_page_shows_a_failed_crawl_and_its_error(client, site):
+    failed_crawl(site[1])
     html = client.get("/sources").text
     assert re.search(r'<tr class="problem">.*?HTTP 503 from the feed', html, re.S)
+
+
+def test_sources_page_shows_health_as_monitor_sources_does(client, site):
+    failed_crawl(site[1])
+    html = client.get("/sources").text
+    assert re.search(r'ice-breaking-news.*?<span class="badge health-error">error</span>', html,
+                     re.S)
+
+
+def test_sources_page_lists_the_failing_source_first(client, site):
+    failed_crawl(site[1])
+    html = client.get("/sources").text.split("<tbody>", 1)[1]
+    assert html.index("ice-breaking-news") < html.index("guardian-us-immigration")
 
 
 def test_export_holds_the_approved_text(client, site):

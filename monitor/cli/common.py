@@ -40,8 +40,9 @@ class Context:
         """Usable sources; a bad line is reported on stderr and skipped, never fatal."""
         sources, problems = load_sources(self.config.sources_path)
         for problem in problems:
+            outcome = "source skipped" if problem.severity == "error" else "warning"
             click.echo(f"monitor: sources file {self.config.sources_path}: {problem} "
-                       "(source skipped)", err=True)
+                       f"({outcome})", err=True)
         return sources
 
     @property

@@ -18,8 +18,11 @@ from monitor.storage import runs as run_store
 DEMO_SNAPSHOT = Path(__file__).resolve().parents[2] / "demo" / "snapshot"
 
 
-def do_crawl(obj: Context, source_ids: list[str], snapshot: str | None) -> crawling.CrawlReport:
+def do_crawl(obj: Context, source_ids: list[str], snapshot: str | None,
+             due: bool = False) -> crawling.CrawlReport:
     chosen = select(obj.sources(), source_ids)
+    if due:
+        chosen = crawling.due_sources(obj.db(), chosen, datetime.now(UTC))
     return crawling.run_crawl(obj.config, chosen, snapshot_base=snapshot,
                               overrides=obj.log_settings)
 
@@ -29,8 +32,12 @@ def print_crawl(report: crawling.CrawlReport) -> None:
         line = f"  {result.source_id:<28} {result.status:<9} {result.items_seen:>4} seen " \
                f"{result.new_items:>4} new"
         click.echo(line)
+        if result.not_modified:
+            click.echo("      = not modified (304)")
         for error in result.errors:
             click.echo(f"      ! {error}")
+        for anomaly in result.anomalies:
+            click.echo(f"      ? {anomaly}")
 
 
 @click.command()
@@ -38,10 +45,12 @@ def print_crawl(report: crawling.CrawlReport) -> None:
               help="Crawl only this source (repeatable).")
 @click.option("--snapshot", metavar="URL",
               help="Fetch every URL from a local snapshot server at URL instead of the web.")
+@click.option("--due", is_flag=True,
+              help="Only sources whose interval_minutes has passed since their last crawl.")
 @click.pass_obj
-def crawl(obj: Context, source_ids: tuple[str, ...], snapshot: str | None) -> None:
+def crawl(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, due: bool) -> None:
     """Crawl sources and store new articles."""
-    report = do_crawl(obj, list(source_ids), snapshot)
+    report = do_crawl(obj, list(source_ids), snapshot, due)
     print_crawl(report)
     click.echo(f"{report.new_articles} new articles")
 

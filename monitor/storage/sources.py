@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from monitor.storage.db import dumps, utcnow_iso
+from monitor.storage.db import dumps, loads, utcnow_iso
 
 migrations = Migrations("sources")
 
@@ -47,7 +47,9 @@ def sync_sources(
 def record_source_crawl(db: sqlite_utils.Database, record: dict[str, Any]) -> int:
     """One row per source per crawl: what happened, how many items, which errors."""
     row = dict(record)
-    row["errors"] = dumps(row.get("errors", []))
+    for key in CRAWL_JSON_FIELDS:
+        if key in row or key == "errors":
+            row[key] = dumps(row.get(key, []))
     with db.atomic():
         return db["source_crawls"].insert(row).last_pk
 
@@ -61,3 +63,74 @@ def latest_crawls(db: sqlite_utils.Database) -> list[dict]:
                ON c.id = m.id ORDER BY c.source_id"""
         )
     )
+
+
+@migrations()
+def m002_http_cache_and_health(db: sqlite_utils.Database) -> None:
+    """Conditional GET validators per URL; richer per-crawl records; health kept per source."""
+    db["http_cache"].create(
+        {"url": str, "source_id": str, "etag": str, "last_modified": str, "updated_at": str},
+        pk="url",
+    )
+    db["source_crawls"].add_column("http_errors", str)
+    db["source_crawls"].add_column("parse_problems", str)
+    db["source_crawls"].add_column("anomalies", str)
+    db["source_crawls"].add_column("not_modified", int)
+    for column, kind in (
+        ("health_state", str), ("health_reasons", str), ("consecutive_failures", int),
+        ("last_success", str), ("last_new_item", str), ("health_checked_at", str),
+    ):
+        db["sources"].add_column(column, kind)
+
+
+CRAWL_JSON_FIELDS = ("errors", "http_errors", "parse_problems", "anomalies")
+
+
+def validators(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    """The ETag / Last-Modified last seen for this URL, or None."""
+    rows = list(db["http_cache"].rows_where("url = ?", [url]))
+    return rows[0] if rows else None
+
+
+def save_validators(
+    db: sqlite_utils.Database, entries: list[dict[str, Any]], now: datetime | None = None
+) -> None:
+    """Remember validators (url, source_id, etag, last_modified) after a successful crawl."""
+    if not entries:
+        return
+    stamp = utcnow_iso(now)
+    with db.atomic():
+        db["http_cache"].upsert_all(
+            [{**e, "updated_at": stamp} for e in entries], pk="url",
+        )
+
+
+def crawl_history(
+    db: sqlite_utils.Database, source_id: str, limit: int = 100
+) -> list[dict[str, Any]]:
+    """A source's crawls, newest first, JSON columns decoded (the input of monitor.health)."""
+    rows = db.execute(
+        "SELECT * FROM source_crawls WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+        [source_id, limit],
+    )
+    columns = [c[0] for c in rows.description]
+    history = []
+    for values in rows.fetchall():
+        row = dict(zip(columns, values, strict=True))
+        for key in CRAWL_JSON_FIELDS:
+            row[key] = loads(row.get(key), [])
+        history.append(row)
+    return history
+
+
+def update_health(db: sqlite_utils.Database, source_id: str, health: dict[str, Any]) -> None:
+    """Keep the latest computed health on the source row (for status pages and digests)."""
+    row = dict(health)
+    row["health_reasons"] = dumps(row.get("health_reasons", []))
+    with db.atomic():
+        if db["sources"].count_where("id = ?", [source_id]):
+            db["sources"].update(source_id, row)
+
+
+def known_sources(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db["sources"].rows_where(order_by="id"))

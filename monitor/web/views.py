@@ -467,8 +467,11 @@ def sources_page():
     for source in defined:
         rows.append({"source": source, "crawl": crawls.pop(source.id, None),
                      "health": health.get(source.id)})
+    rank = {state: n for n, state in enumerate(HEALTH_ORDER)}
+    rows.sort(key=lambda r: (not r["source"].enabled,
+                             rank.get((r["health"] or {}).get("state"), 0), r["source"].id))
     orphans = list(crawls.values())
-    return render_template("sources.html", rows=rows, orphans=orphans, has_health=bool(health),
+    return render_template("sources.html", rows=rows, orphans=orphans,
                            problems=[str(p) for p in problems])
 
 
@@ -480,30 +483,22 @@ def _json_list(value: Any) -> list[Any]:
     return found if isinstance(found, list) else [found]
 
 
-def _health(database, sources: list[Any]) -> dict[str, dict[str, Any]]:
-    """Each source's health from `monitor.health` (the sources work) where it is installed.
+HEALTH_ORDER = ("failing", "error", "anomaly", "silent", "degraded", "never", "ok")
 
-    Read-only: assessed from the crawl history on each view. Without that module the page
-    shows the latest crawl of each source only.
-    """
-    history = getattr(source_store, "crawl_history", None)
-    if history is None or importlib.util.find_spec("monitor.health") is None:
-        return {}
-    from monitor import health
+
+def _health(database, sources: list[Any]) -> dict[str, dict[str, Any]]:
+    """Each source's health exactly as `monitor sources` assesses it (read-only, on each view)."""
+    from monitor import crawl as crawling  # Scrapy is imported only when this page is asked
 
     now = _now()
+    config = app_state().config
     found = {}
     for source in sources:
-        cadence = (source.options or {}).get("expected_cadence_hours")
-        try:
-            assessed = health.assess(source.id, history(database, source.id, limit=50),
-                                     now=now, expected_cadence_hours=cadence)
-        except (TypeError, ValueError, KeyError) as exc:
-            found[source.id] = {"state": "unknown", "reasons": [f"cannot assess: {exc}"]}
-            continue
+        assessed = crawling.source_health(database, source, config, now)
         found[source.id] = {"state": assessed.state, "reasons": list(assessed.reasons),
                             "last_success": assessed.last_success,
-                            "last_new_item": assessed.last_new_item}
+                            "last_new_item": assessed.last_new_item,
+                            "consecutive_failures": assessed.consecutive_failures}
     return found
 
 

@@ -1,0 +1,268 @@
+"""Crawl throughput: a bare fetch, the extraction floor and the full pipeline, in one run.
+
+Serves N article pages on 127.0.0.1 (recorded ice.gov and uscis.gov pages from bench/pages/,
+each given a unique paragraph so no two pages hash alike) and crawls them three times, each
+crawl in its own subprocess so that memory and imports do not leak between them:
+
+  (a) bare   a Scrapy spider that fetches every page and does nothing with it
+  (b) floor  the same spider running the text extractor (monitor.extraction) on each page,
+             inline: the work no pipeline can avoid
+  (c) full   the production path: SourceSpider -> KnownArticleFilter -> ExtractPipeline
+             (process pool, MONITOR_EXTRACT_WORKERS) -> JudgePipeline -> StorePipeline (SQLite)
+
+Prints pages/second of each, the ratios full/bare and full/floor, and peak memory of each
+crawl's process tree (the crawler plus its extraction workers, sampled from /proc).
+Targets: full/floor >= 0.8, peak memory < 300 MB.
+
+    python bench/crawl.py                 # 2,000 pages
+    python bench/crawl.py --pages 5000 --workers 0,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = Path(__file__).resolve().parent / "pages"
+HOST = "www.bench.example"
+
+WORDS = (
+    "detention officers asylum hearing county deportation flight agents worksite raid "
+    "immigration court judge bond custody border release families attorney records "
+    "notice removal sheriff detainer facility inspection report federal agency"
+).split()
+
+
+# --- the server ------------------------------------------------------------------------------
+
+def load_templates() -> list[tuple[bytes, bytes]]:
+    """Each recorded page split where a unique paragraph goes (before the first <p>)."""
+    templates = []
+    for path in sorted(PAGES.glob("*.html")):
+        html = path.read_bytes()
+        body = html.find(b"<body")
+        cut = html.find(b"<p", body if body >= 0 else 0)
+        if cut < 0:
+            cut = len(html) // 2
+        templates.append((html[:cut], html[cut:]))
+    return templates
+
+
+def unique_paragraph(number: int) -> bytes:
+    """Deterministic, distinct text per page (about 60 words)."""
+    words = [WORDS[(number * 7 + i * (number % 13 + 3)) % len(WORDS)] for i in range(60)]
+    return (f"<p>Release {number}: " + " ".join(words) + ".</p>\n").encode()
+
+
+def serve(templates: list[tuple[bytes, bytes]]):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # noqa: D401 - silence
+            return None
+
+        def do_GET(self):  # noqa: N802 - stdlib name
+            try:
+                number = int(self.path.rstrip("/").rsplit("/", 1)[-1])
+            except ValueError:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            head, tail = templates[number % len(templates)]
+            body = head + unique_paragraph(number) + tail
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+# --- memory of a process tree ----------------------------------------------------------------
+
+def _pss_kb(pid: int) -> int | None:
+    """Proportional set size: shared pages (forkserver copy-on-write) counted once overall."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def tree_memory_kb(root_pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants, from /proc (Linux), in kB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm", encoding="utf-8") as handle:
+                pages = int(handle.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    total_rss = sum(rss.get(pid, 0) for pid in tree)
+    total_pss = sum((_pss_kb(pid) or rss.get(pid, 0)) for pid in tree)
+    return total_rss, total_pss
+
+
+def run_child(mode: str, base: str, pages: int, workers: int, folder: Path) -> dict:
+    command = [sys.executable, __file__, "--child", mode, "--base", base, "--pages", str(pages),
+               "--workers", str(workers), "--db", str(folder / f"{mode}-{workers}.db")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    peak_rss = peak_pss = 0
+    while process.poll() is None:
+        rss, pss = tree_memory_kb(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        time.sleep(0.2)
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"bench child {mode} failed:\n{err.decode()[-3000:]}")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    result["peak_rss_mb"] = peak_rss / 1024
+    result["peak_pss_mb"] = peak_pss / 1024
+    return result
+
+
+# --- the crawling child ----------------------------------------------------------------------
+
+def child(mode: str, base: str, pages: int, workers: int, db: str) -> None:
+    from datetime import UTC, datetime
+
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from monitor import extraction
+    from monitor.sources import Source
+    from spiders.base import SourceSpider
+
+    urls = [f"{base}/{HOST}/news/{i}" for i in range(pages)]
+
+    class Bare(scrapy.Spider):
+        name = "bench-bare"
+
+        async def start(self):
+            for url in urls:
+                yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+
+        def parse(self, response):
+            self.crawler.stats.inc_value("bench/pages")
+
+    class Floor(Bare):
+        name = "bench-floor"
+
+        def parse(self, response):
+            extraction.extract(response.text, response.url, now=datetime.now(UTC))
+            self.crawler.stats.inc_value("bench/pages")
+
+    class Full(SourceSpider):
+        name = "bench-full"
+
+        async def start(self):
+            for url in urls:
+                yield self.article_request(url, {"title": "", "summary": "", "published": None})
+
+    settings = Settings()
+    settings.setmodule("monitor.settings", priority="project")
+    overrides = {
+        "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "LOG_LEVEL": "ERROR", "MONITOR_DATABASE": db, "MONITOR_EXTRACT_WORKERS": workers,
+        "CLOSESPIDER_TIMEOUT": 0, "TELNETCONSOLE_ENABLED": False,
+    }
+    if mode != "full":
+        overrides.update({"ITEM_PIPELINES": {}, "DOWNLOADER_MIDDLEWARES": {}})
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=False)
+    spider_cls = {"bare": Bare, "floor": Floor, "full": Full}[mode]
+    crawler = process.create_crawler(spider_cls)
+    kwargs = {}
+    if mode == "full":
+        kwargs["source"] = Source(id="bench", name="Bench", kind="listing", url=base,
+                                  language="en")
+    process.crawl(crawler, **kwargs)
+    process.start()
+    stats = crawler.stats.get_stats()
+    elapsed = (stats["finish_time"] - stats["start_time"]).total_seconds()
+    done = stats.get("bench/pages", 0)
+    if mode == "full":
+        from monitor.storage import open_db
+
+        done = open_db(db)["articles"].count
+    print(json.dumps({"mode": mode, "workers": workers, "pages": done, "elapsed": elapsed,
+                      "pages_per_s": done / elapsed if elapsed else 0.0}))
+
+
+# --- main ------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000, help="pages to serve and crawl")
+    parser.add_argument("--workers", default="2",
+                        help="MONITOR_EXTRACT_WORKERS values for the full run, e.g. 0,2")
+    parser.add_argument("--child", choices=["bare", "floor", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--base", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.base, args.pages, int(args.workers), args.db)
+        return
+    server, base = serve(load_templates())
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            bare = run_child("bare", base, args.pages, 0, Path(folder))
+            floor = run_child("floor", base, args.pages, 0, Path(folder))
+            fulls = [run_child("full", base, args.pages, int(w), Path(folder))
+                     for w in args.workers.split(",")]
+    finally:
+        server.shutdown()
+    print(f"bench/crawl.py: {args.pages} pages on 127.0.0.1, {os.cpu_count()} CPUs")
+    print(f"  {'run':<18} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'PSS MB':>7} "
+          f"{'RSS MB':>7}")
+    for row in [bare, floor, *fulls]:
+        label = row["mode"] + (f" (workers={row['workers']})" if row["mode"] == "full" else "")
+        print(f"  {label:<18} {row['pages']:>6} {row['elapsed']:>8.1f} "
+              f"{row['pages_per_s']:>8.1f} {row['peak_pss_mb']:>7.0f} {row['peak_rss_mb']:>7.0f}")
+    print("  (peak memory of the crawl's process tree; PSS counts pages shared with the "
+          "forkserver once, RSS counts them in every process)")
+    for row in fulls:
+        print(f"  workers={row['workers']}: full/bare = "
+              f"{row['pages_per_s'] / bare['pages_per_s']:.2f}, full/floor = "
+              f"{row['pages_per_s'] / floor['pages_per_s']:.2f} (target >= 0.8), "
+              f"peak memory {row['peak_pss_mb']:.0f} MB PSS / {row['peak_rss_mb']:.0f} MB RSS "
+              f"(target < 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
