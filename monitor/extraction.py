@@ -382,7 +382,7 @@ def _choose(
     flags: list[str] = []
     if _is_date_only(value):
         for other_source, other, other_tz in candidates[1:]:
-            if other_tz and not _is_date_only(other) and other.date() == value.date():
+            if other_tz and not _is_date_only(other) and _same_day_somewhere(other, value):
                 source, value = other_source, other
                 break
     if _is_date_only(value):
@@ -396,6 +396,17 @@ def _choose(
         flags.append("future-date")
     # a per-source date selector reads the page's own text
     return value.isoformat(), "page-text" if source == "selector" else source, flags
+
+
+def _same_day_somewhere(instant: datetime, day: datetime) -> bool:
+    """Whether a precise instant falls on this calendar day somewhere from UTC-10 to UTC.
+
+    The sources are US agencies and outlets: a feed saying 21:15 EST on the 18th is 02:15 UTC on
+    the 19th, and still agrees with a page whose date-only published_time says the 18th.
+    """
+    start = datetime.combine(day.date(), time(), tzinfo=UTC)
+    utc = instant.astimezone(UTC)
+    return start <= utc < start + timedelta(hours=34)
 
 
 def _is_date_only(value: datetime) -> bool:

@@ -371,3 +371,11 @@ def test_feed_summary_keeps_paragraphs():
     feed = {"summary": "<p>ICE officers arrested <b>five</b> workers.</p><p>Second<br>line.</p>"}
     result = extract("", "https://x.example/a", now=NOW, feed=feed)
     assert result["text"] == "ICE officers arrested five workers.\n\nSecond line."
+
+
+def test_evening_feed_time_upgrades_date_only_page_of_the_us_day():
+    head = '<meta property="article:published_time" content="2026-11-18">'
+    html = ARTICLE.format(head=head)
+    feed = {"title": "T", "summary": "S", "published": "2026-11-19T02:15:00+00:00"}
+    result = extract(html, "https://x.example/c", now=NOW, feed=feed)
+    assert result["published"] == "2026-11-19T02:15:00+00:00"

@@ -34,7 +34,10 @@ _register()
 def main() -> None:
     """Entry point: known errors become one line on stderr and exit status 2."""
     try:
-        cli.main(standalone_mode=False, prog_name="monitor")
+        # In non-standalone mode click returns an Exit's code instead of raising it.
+        code = cli.main(standalone_mode=False, prog_name="monitor")
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
