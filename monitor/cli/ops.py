@@ -30,6 +30,8 @@ from monitor.storage.backup import backup_database
 
 EXIT_FAILED = 1
 EXIT_BUSY = scheduler.EXIT_BUSY
+# Exit statuses leave with sys.exit: click's non-standalone main() returns (and so drops) the
+# code of a click Exit exception.
 
 
 class Progress:
@@ -123,7 +125,7 @@ def run(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, force: 
         lock.acquire()
     except LockBusy as exc:
         click.echo(f"monitor: {exc}", err=True)
-        raise click.exceptions.Exit(EXIT_BUSY) from None
+        sys.exit(EXIT_BUSY)
     except LockError as exc:
         raise CommandError(str(exc)) from None
     stop = StopFlag()
@@ -145,7 +147,7 @@ def run(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, force: 
         click.echo("")
     if report.status == "failed":
         click.echo(f"monitor: error: run #{report.run_id} failed: {report.errors[-1]}", err=True)
-        raise click.exceptions.Exit(EXIT_FAILED)
+        sys.exit(EXIT_FAILED)
     if not quiet:
         print_summary(report, str(config.drafts_dir))
     if report.status == "stopped":
@@ -153,7 +155,7 @@ def run(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, force: 
         if not quiet:
             click.echo(f"monitor: stopped by {signal.Signals(signum).name}; the next run "
                        "carries on", err=True)
-        raise click.exceptions.Exit(128 + signum)
+        sys.exit(128 + signum)
 
 
 @click.command()
@@ -185,7 +187,7 @@ def watch(obj: Context, source_ids: tuple[str, ...], snapshot: str | None,
         lock.acquire()
     except LockBusy as exc:
         click.echo(f"monitor: {exc}", err=True)
-        raise click.exceptions.Exit(EXIT_BUSY) from None
+        sys.exit(EXIT_BUSY)
     except LockError as exc:
         raise CommandError(str(exc)) from None
     options = scheduler.WatchOptions(
