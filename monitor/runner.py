@@ -58,6 +58,7 @@ class RunOptions:
     force: bool = False  # crawl every enabled source now
     crawl: bool = True
     digests: bool = True
+    verbose: bool = False  # Scrapy's full log, tracebacks included
     scrapy_overrides: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,6 +81,7 @@ class PassReport:
     stats: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     interrupted: list[int] = field(default_factory=list)
+    failure: str | None = None  # why a failed pass stopped
 
 
 # -- what is due ---------------------------------------------------------------------------
@@ -194,6 +196,40 @@ class ProgressExtension:
         self.callback("source_done", _source_of(spider), reason)
 
 
+class OneLineErrors:
+    """Without -v, an error Scrapy logs (say, an item that could not be stored because the disk
+    is full) is printed as one short line with its cause, not a traceback and a dumped item."""
+
+    MAX_CHARS = 200
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OneLineErrors:
+        if not crawler.settings.getbool("MONITOR_ONE_LINE_ERRORS"):
+            raise NotConfigured("verbose")
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, _OneLineFilter) for f in handler.filters):
+                handler.addFilter(_OneLineFilter(cls.MAX_CHARS))
+        return cls()
+
+
+class _OneLineFilter(logging.Filter):
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        if len(message) > self.limit:
+            message = message[: self.limit] + "…"
+        if record.exc_info and record.exc_info[1] is not None:
+            message = f"{message} ({describe(record.exc_info[1])})"
+        record.msg, record.args = message, ()
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
 def _source_of(spider: Any) -> str:
     source = getattr(spider, "source", None)
     return getattr(source, "id", None) or getattr(spider, "name", "?")
@@ -247,7 +283,8 @@ def run_pass(
         report.errors.append("stopped by a signal before the pass finished")
     except (PassFailed, sqlite3.Error, OSError) as exc:
         report.status = "failed"
-        report.errors.append(describe(exc))
+        report.failure = describe(exc)
+        report.errors.append(report.failure)
     finally:
         report.stats = _stats(db, report, before, time.monotonic() - started)
         try:
@@ -256,6 +293,7 @@ def run_pass(
         except sqlite3.Error as exc:  # the disk filled up under us: say so, keep the cause
             report.errors.append(f"could not record the run: {describe(exc)}")
             report.status = "failed"
+            report.failure = report.failure or report.errors[-1]
         db.close()
     return report
 
@@ -280,7 +318,9 @@ def _stages(db: sqlite_utils.Database, config: Config, sources: list[Source],
             chosen = due_sources(sources, last_crawl_times(db), now)
         report.due = [s.id for s in chosen]
         if chosen:
-            report.crawl = _crawl(config, chosen, options, report.run_id, progress)
+            report.crawl = _guarded("crawl", report, lambda: _crawl(
+                config, chosen, options, report.run_id, progress))
+        if report.crawl:
             for result in report.crawl.results:
                 report.errors.extend(f"{result.source_id}: {e}" for e in result.errors)
             if any("ended early: shutdown" in e for r in report.crawl.results
@@ -317,10 +357,14 @@ def _guarded(stage: str, report: PassReport, work: Callable[[], Any]) -> Any:
 def _crawl(config: Config, chosen: list[Source], options: RunOptions, run_id: int,
            progress: ProgressCallback | None) -> crawling.CrawlReport:
     overrides = dict(options.scrapy_overrides)
+    extensions = crawling.build_settings(config).getdict("EXTENSIONS")
     if progress:
-        base = crawling.build_settings(config).getdict("EXTENSIONS")
-        overrides["EXTENSIONS"] = {**base, "monitor.runner.ProgressExtension": 900}
+        extensions["monitor.runner.ProgressExtension"] = 900
         overrides["MONITOR_PROGRESS"] = progress
+    if not options.verbose:
+        extensions["monitor.runner.OneLineErrors"] = 0
+        overrides["MONITOR_ONE_LINE_ERRORS"] = True
+    overrides["EXTENSIONS"] = extensions
     # Scrapy installs its own SIGTERM/SIGINT handlers (graceful stop, then kill) while it runs;
     # put ours back afterwards so a signal during the later stages still stops between stages.
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -73,7 +73,7 @@ def print_summary(report: runner.PassReport, config_drafts: str) -> None:
     stats = report.stats
     if report.interrupted:
         ids = ", ".join(f"#{i}" for i in report.interrupted)
-        click.echo(f"Closed runs left unfinished by a killed process: {ids} (interrupted)")
+        click.echo(f"Runs that never recorded their end (killed?): {ids}, now marked interrupted")
     if report.crawl:
         for result in report.crawl.results:
             click.echo(f"  {result.source_id:<30} {result.status:<9} {result.items_seen:>4} seen "
@@ -133,7 +133,7 @@ def run(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, force: 
     interactive = not quiet and sys.stdout.isatty()
     options = runner.RunOptions(
         source_ids=list(source_ids), snapshot=snapshot, force=force, crawl=not no_crawl,
-        digests=not no_digests, scrapy_overrides=obj.log_settings,
+        digests=not no_digests, verbose=obj.verbose, scrapy_overrides=obj.log_settings,
     )
     progress = Progress(sys.stdout) if interactive else None
     try:
@@ -146,7 +146,7 @@ def run(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, force: 
     if progress:
         click.echo("")
     if report.status == "failed":
-        click.echo(f"monitor: error: run #{report.run_id} failed: {report.errors[-1]}", err=True)
+        click.echo(f"monitor: error: run #{report.run_id} failed: {report.failure}", err=True)
         sys.exit(EXIT_FAILED)
     if not quiet:
         print_summary(report, str(config.drafts_dir))

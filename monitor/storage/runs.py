@@ -75,7 +75,8 @@ def mark_interrupted(
             db["runs"].update(
                 run_id,
                 {"status": "interrupted", "finished_at": utcnow_iso(now),
-                 "errors": dumps(["the process stopped before the run finished"])},
+                 "errors": dumps(["the run never recorded its end (process killed, or the "
+                                  "database could not be written)"])},
             )
 
 
