@@ -318,6 +318,8 @@ def _stages(db: sqlite_utils.Database, config: Config, sources: list[Source],
             chosen = due_sources(sources, last_crawl_times(db), now)
         report.due = [s.id for s in chosen]
         if chosen:
+            if progress:
+                progress("sources", "crawl", len(chosen))
             report.crawl = _guarded("crawl", report, lambda: _crawl(
                 config, chosen, options, report.run_id, progress))
         if report.crawl:
@@ -360,7 +362,9 @@ def _crawl(config: Config, chosen: list[Source], options: RunOptions, run_id: in
     extensions = crawling.build_settings(config).getdict("EXTENSIONS")
     if progress:
         extensions["monitor.runner.ProgressExtension"] = 900
-        overrides["MONITOR_PROGRESS"] = progress
+        # Scrapy deep-copies settings; a plain function is copied by reference, so the
+        # callback keeps reaching the one progress display.
+        overrides["MONITOR_PROGRESS"] = lambda event, name, detail: progress(event, name, detail)
     if not options.verbose:
         extensions["monitor.runner.OneLineErrors"] = 0
         overrides["MONITOR_ONE_LINE_ERRORS"] = True

@@ -46,6 +46,8 @@ class Progress:
     def __call__(self, event: str, name: str, detail: Any) -> None:
         if event == "stage":
             self.stream.write(f"\r\033[K{name}…\n" if name != "crawl" else "")
+        elif event == "sources":
+            self.total = int(detail)
         elif event == "item":
             self.items += 1
         elif event == "source_done":
