@@ -6,6 +6,7 @@ printed for a person or as JSON for a monitoring system.
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ from monitor.storage import drafts as draft_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
+
+STALE_MINUTES = 30  # a pass older than max(this, 2 x the shortest interval) is overdue
+LOW_DISK_BYTES = 200 * 1024 * 1024
 
 
 def source_health(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
@@ -75,7 +79,7 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
             "last_error": failed[-1]["error"] if failed else None,
         })
     lock_holder = holder(config.lock_path)
-    return {
+    facts = {
         "now": now.isoformat(timespec="seconds"),
         "database": str(config.database_path),
         "database_bytes": database_size(config.database_path),
@@ -87,6 +91,42 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
         "drafts_pending": draft_store.count(db, status="pending"),
         "digests": recipients,
     }
+    facts["warnings"] = warnings(facts, sources, now, free_bytes(config.database_path))
+    return facts
+
+
+def free_bytes(path: Path) -> int | None:
+    try:
+        return shutil.disk_usage(path.parent).free
+    except OSError:
+        return None
+
+
+def warnings(facts: dict[str, Any], sources: list[Source], now: datetime,
+             free: int | None) -> list[str]:
+    """What an operator should act on; `monitor status --check` exits 1 when there is any."""
+    found = []
+    intervals = [s.interval_minutes for s in sources if s.enabled]
+    overdue_after = timedelta(minutes=max(STALE_MINUTES, 2 * min(intervals, default=60)))
+    run = facts["last_run"]
+    finished = parse_time(run["finished_at"]) if run else None
+    if run is None:
+        found.append("no pass has run yet")
+    elif finished and now - finished > overdue_after and not facts["in_progress"]:
+        found.append(f"no pass has finished for {_span(now - finished)}: "
+                     "is cron, the timer or `monitor watch` running?")
+    if run and run["status"] in ("failed", "interrupted"):
+        found.append(f"the last pass (#{run['id']}) {run['status']}")
+    failed = [row["id"] for row in facts["sources"] if row["enabled"] and row["status"] == "failed"]
+    if failed:
+        found.append(f"{len(failed)} source(s) failed their last crawl: {', '.join(failed)}")
+    for entry in facts["digests"]:
+        if entry["failed_attempts"]:
+            found.append(f"digest to {entry['email']}: {entry['failed_attempts']} failed "
+                         "attempt(s) since the last one sent")
+    if free is not None and free < LOW_DISK_BYTES:
+        found.append(f"only {_megabytes(free)} free beside the database")
+    return found
 
 
 def _run_summary(run: dict[str, Any]) -> dict[str, Any]:
@@ -169,6 +209,8 @@ def render(facts: dict[str, Any], now: datetime) -> list[str]:
                      f"last sent {_ago(entry['last_sent'], now)}{failed}")
         if entry["last_error"]:
             lines.append(f"      ! {entry['last_error']}")
+    for warning in facts["warnings"]:
+        lines.append(f"WARNING:    {warning}")
     sizes = facts["database_bytes"]
     lines.append(f"Database:   {facts['database']} ({_megabytes(sizes['db'])}, "
                  f"WAL {_megabytes(sizes['wal'])})")

@@ -211,8 +211,10 @@ def watch(obj: Context, source_ids: tuple[str, ...], snapshot: str | None,
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
+@click.option("--check", is_flag=True,
+              help="Exit with status 1 when there is a warning (for a monitoring system).")
 @click.pass_obj
-def status(obj: Context, as_json: bool) -> None:
+def status(obj: Context, as_json: bool, check: bool) -> None:
     """Last run, source health, drafts pending review, digests pending, database size."""
     config = obj.config
     if not config.database_path.exists():
@@ -221,9 +223,11 @@ def status(obj: Context, as_json: bool) -> None:
     facts = status_module.gather(obj.db(), config, obj.sources(), now)
     if as_json:
         click.echo(json.dumps(facts, indent=2, ensure_ascii=False))
-        return
-    for line in status_module.render(facts, now):
-        click.echo(line)
+    else:
+        for line in status_module.render(facts, now):
+            click.echo(line)
+    if check and facts["warnings"]:
+        sys.exit(1)
 
 
 @click.command()
