@@ -32,7 +32,7 @@ from monitor.runner import (
     next_due,
     parse_time,
 )
-from monitor.sources import Source
+from monitor.sources import Source, SourcesError, load_sources
 from monitor.storage import digests as digest_store
 from monitor.storage import open_db
 from monitor.storage import runs as run_store
@@ -51,6 +51,8 @@ class WatchOptions:
     stop_grace_seconds: float = 120.0
     verbose: bool = False
     max_cycles: int | None = None
+    reload_sources: bool = True  # re-read sources.toml before each check
+    only_given: bool = False  # watch only the sources given at start (--source)
 
 
 @dataclass
@@ -79,6 +81,8 @@ class Watcher:
         self.failures = 0
         self.last_pass: datetime | None = None
         self.stop_signal: int | None = None
+        self.only = {s.id for s in self.sources} if self.options.only_given else set()
+        self.warned: set[str] = set()
 
     # -- planning (pure given the database and the clock) --
 
@@ -97,8 +101,31 @@ class Watcher:
             merged[source_id] = max(when, merged.get(source_id, when))
         return merged
 
+    def reload_sources(self) -> None:
+        """Pick up edits to the sources file without a restart; a broken file changes nothing."""
+        try:
+            loaded, problems = load_sources(self.config.sources_path)
+        except SourcesError as exc:
+            self.warn_once(f"sources file unusable, keeping the previous list: {exc}")
+            return
+        for problem in problems:
+            self.warn_once(f"sources file {self.config.sources_path}: {problem} (source skipped)")
+        if self.only:
+            loaded = [s for s in loaded if s.id in self.only]
+        for source in loaded:
+            if source.id not in self.jitter:
+                self.jitter[source.id] = self.draw_jitter(source)
+        self.sources = loaded
+
+    def warn_once(self, message: str) -> None:
+        if message not in self.warned:
+            self.warned.add(message)
+            self.echo(f"monitor: {message}")
+
     def plan(self, now: datetime) -> tuple[list[Source], float]:
         """The sources due now, and how long to sleep when none is."""
+        if self.options.reload_sources:
+            self.reload_sources()
         last = self.last_times()
         due = due_sources(self.sources, last, now, jitter=self.jitter,
                           override_seconds=self.options.interval_seconds)

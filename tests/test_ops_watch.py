@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from monitor.snapshot import serve_snapshot
-from tests.conftest import DEMO_SNAPSHOT, write_config
+from tests.conftest import DEMO_SNAPSHOT, ROOT, write_config
 from tests.opskit import query, scalar, slow_snapshot, start, wait_for
 
 
@@ -99,3 +99,24 @@ def test_second_watch_on_the_same_database_is_refused(tmp_path, make_snapshot_se
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=180)
     assert (code, err.startswith("monitor: another watch is in progress (pid ")) == (75, True)
+
+
+def test_source_added_while_watching_is_crawled(tmp_path, snapshot_server):
+    base, _ = snapshot_server
+    whole = (ROOT / "sources.toml").read_text(encoding="utf-8")
+    blocks = whole.split("\n[[source]]\n")
+    sources = tmp_path / "sources.toml"
+    sources.write_text("[[source]]\n" + blocks[1], encoding="utf-8")  # ICE only
+    config = write_config(tmp_path, sources=sources)
+    db = tmp_path / "monitor.db"
+    child = start(config, "watch", "--snapshot", base, "--interval", "600", "--tick", "0.5")
+    try:
+        assert wait_for(lambda: db.exists() and finished_runs(db) >= 1)
+        sources.write_text("[[source]]\n" + "\n[[source]]\n".join(blocks[1:3]),
+                           encoding="utf-8")
+        added = wait_for(lambda: scalar(
+            db, "SELECT COUNT(*) FROM source_crawls WHERE source_id LIKE 'guardian%'") >= 1)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=180)
+    assert added

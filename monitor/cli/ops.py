@@ -194,7 +194,7 @@ def watch(obj: Context, source_ids: tuple[str, ...], snapshot: str | None,
         raise CommandError(str(exc)) from None
     options = scheduler.WatchOptions(
         snapshot=snapshot, interval_seconds=interval_seconds, jitter=jitter, tick=tick,
-        verbose=obj.verbose, max_cycles=max_cycles,
+        verbose=obj.verbose, max_cycles=max_cycles, only_given=bool(source_ids),
     )
     watcher = scheduler.Watcher(config, sources, options,
                                 echo=lambda line: click.echo(line, color=False))
