@@ -49,21 +49,6 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-def holder(path: Path) -> int | None:
-    """The pid holding the lock right now, or None when nobody holds it (a probe, not a lock)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return read_pid(path) or -1
-    finally:
-        os.close(fd)
-    return None
-
-
 class RunLock:
     """Exclusive, non-blocking lock; use as a context manager around a whole pass."""
 

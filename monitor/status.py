@@ -15,7 +15,7 @@ import sqlite_utils
 
 from monitor import digest as digesting
 from monitor.config import Config
-from monitor.lock import holder
+from monitor.lock import pid_alive
 from monitor.runner import digest_due, interval_of, last_crawl_times, parse_time
 from monitor.sources import Source
 from monitor.storage import digests as digest_store
@@ -78,12 +78,15 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
             "failed_attempts": len(failed),
             "last_error": failed[-1]["error"] if failed else None,
         })
-    lock_holder = holder(config.lock_path)
+    # Who is running comes from the runs table, not from probing the lock: a probe would hold
+    # the lock for an instant and could turn away a pass starting at that moment.
+    live = [r for r in running if r["command"] == "run" and pid_alive(r["pid"])]
     facts = {
         "now": now.isoformat(timespec="seconds"),
         "database": str(config.database_path),
         "database_bytes": database_size(config.database_path),
-        "in_progress": {"pid": lock_holder} if lock_holder else None,
+        "in_progress": {"pid": live[-1]["pid"], "run_id": live[-1]["id"],
+                        "started_at": live[-1]["started_at"]} if live else None,
         "running_rows": [{"id": r["id"], "command": r["command"], "pid": r["pid"],
                           "started_at": r["started_at"]} for r in running],
         "last_run": _run_summary(finished) if finished else None,
@@ -168,8 +171,9 @@ def render(facts: dict[str, Any], now: datetime) -> list[str]:
     """The status screen as lines of text."""
     lines = []
     if facts["in_progress"]:
-        pid = facts["in_progress"]["pid"]
-        lines.append(f"Now:        a run is in progress (pid {pid if pid > 0 else 'unknown'})")
+        now_running = facts["in_progress"]
+        lines.append(f"Now:        run #{now_running['run_id']} in progress (pid "
+                     f"{now_running['pid']}, since {_ago(now_running['started_at'], now)})")
     run = facts["last_run"]
     if run is None:
         lines.append("Last run:   none yet (run `monitor run`)")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import write_config
-from tests.opskit import scalar, slow_snapshot, start
+from tests.conftest import run_cli, write_config
+from tests.opskit import scalar, slow_snapshot, start, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,16 @@ def test_each_feed_is_fetched_once(race):
 def test_articles_are_stored_once(race):
     folder, _, _ = race
     assert scalar(folder / "monitor.db", "SELECT COUNT(*) FROM articles") == 7
+
+
+def test_status_during_a_run_names_it(tmp_path, make_snapshot_server):
+    base, _ = make_snapshot_server(slow_snapshot(tmp_path / "snap", feed_delay=4))
+    config = write_config(tmp_path)
+    db = tmp_path / "monitor.db"
+    child = start(config, "run", "--snapshot", base, "--no-digests")
+    try:
+        assert wait_for(lambda: db.exists() and scalar(db, "SELECT COUNT(*) FROM runs") == 1)
+        result = run_cli("status", config=config)
+    finally:
+        child.wait(timeout=240)
+    assert f"Now:        run #1 in progress (pid {child.pid}, since" in result.stdout
