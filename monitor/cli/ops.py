@@ -82,6 +82,8 @@ def print_summary(report: runner.PassReport, config_drafts: str) -> None:
                        f"{result.new_items:>4} new")
             for error in result.errors[:3]:
                 click.echo(f"      ! {error}")
+    if report.crawl is None and stats["sources_due"] == 0:
+        click.echo("No source was due for a crawl (see `monitor status` for when each is).")
     click.echo(
         f"Run #{report.run_id}: {report.status} in {stats.get('duration_s', 0)} s\n"
         f"Sources crawled: {stats['sources_crawled']} of {stats['sources_due']} due "
@@ -115,8 +117,12 @@ def run(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, force: 
         no_crawl: bool, no_digests: bool, quiet: bool) -> None:
     """One full pass: crawl the sources that are due, cluster, draft, send due digests.
 
-    Safe to call from cron every few minutes: only one pass runs at a time (exit status 75
-    when another holds the lock), and a pass killed mid-way is completed by the next one.
+    Safe to call from cron every few minutes: only one pass runs at a time, and a pass killed
+    mid-way is completed by the next one.
+
+    Exit status: 0 the pass completed (even if some sources failed), 1 it failed mid-way
+    (database or disk error), 2 it could not start, 75 another run holds the lock,
+    130/143 stopped by SIGINT/SIGTERM.
     """
     config = obj.config
     sources = obj.sources()
