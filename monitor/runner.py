@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -37,6 +38,7 @@ from monitor.storage import sources as source_store
 logger = logging.getLogger(__name__)
 
 COMMAND = "run"
+TEMP_MAX_AGE = 600.0  # seconds; temporary draft files older than this are leftovers
 DIGEST_PERIODS = {"immediate": timedelta(0), "daily": timedelta(days=1),
                   "weekly": timedelta(days=7)}
 
@@ -82,6 +84,7 @@ class PassReport:
     errors: list[str] = field(default_factory=list)
     interrupted: list[int] = field(default_factory=list)
     failure: str | None = None  # why a failed pass stopped
+    temp_removed: int = 0  # leftover temporary draft files removed
 
 
 # -- what is due ---------------------------------------------------------------------------
@@ -249,6 +252,24 @@ def sweep_interrupted(db: sqlite_utils.Database, now: datetime) -> list[int]:
     return dead
 
 
+def sweep_temp_drafts(drafts_dir: Path, now: float, older_than: float = TEMP_MAX_AGE) -> list[Path]:
+    """Remove temporary draft files a killed writer left behind (`.NAME.md.XXXX.tmp`).
+
+    Only old ones: a manual `monitor draft` running beside the pass may be writing a fresh one.
+    """
+    removed = []
+    if not drafts_dir.is_dir():
+        return removed
+    for path in drafts_dir.glob(".*.tmp"):
+        try:
+            if now - path.stat().st_mtime > older_than:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
 def describe(exc: BaseException) -> str:
     """One line for an operator: what failed, without a traceback."""
     if isinstance(exc, OSError) and exc.strerror:
@@ -274,6 +295,7 @@ def run_pass(
         raise StorageError(f"database {config.database_path} is not writable: "
                            f"{describe(exc)}") from None
     report = PassReport(run_id=run_id, interrupted=interrupted)
+    report.temp_removed = len(sweep_temp_drafts(config.drafts_dir, time.time()))
     before = {"articles": article_store.count(db), "incidents": incident_store.count(db)}
     try:
         _stages(db, config, sources, options, report, now, progress, should_stop)
@@ -405,4 +427,5 @@ def _stats(db: sqlite_utils.Database, report: PassReport, before: dict[str, int]
         "digests_sent": len(report.digests.sent),
         "digests_failed": len(report.digests.failed),
         "interrupted_runs_closed": len(report.interrupted),
+        "temp_files_removed": report.temp_removed,
     }

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.runner import sweep_interrupted
+from monitor.runner import TEMP_MAX_AGE, sweep_interrupted, sweep_temp_drafts
 from monitor.storage import open_db
 from monitor.storage import runs as run_store
 
@@ -74,3 +74,27 @@ def test_interrupted_run_says_why(db):
     sweep_interrupted(db, NOW)
     assert run_store.recent_runs(db)[0]["errors"] == [
         "the run never recorded its end (process killed, or the database could not be written)"]
+
+
+def test_old_temporary_draft_files_are_removed(tmp_path):
+    leftover = tmp_path / ".2026-11-20-x-1.md.abc123.tmp"
+    leftover.write_text("half a draft")
+    os.utime(leftover, (1000, 1000))
+    sweep_temp_drafts(tmp_path, now=1000 + TEMP_MAX_AGE + 1)
+    assert not leftover.exists()
+
+
+def test_fresh_temporary_draft_files_are_kept(tmp_path):
+    fresh = tmp_path / ".2026-11-20-x-1.md.abc123.tmp"
+    fresh.write_text("being written")
+    os.utime(fresh, (1000, 1000))
+    sweep_temp_drafts(tmp_path, now=1000 + 5)
+    assert fresh.exists()
+
+
+def test_drafts_are_never_swept(tmp_path):
+    draft = tmp_path / "2026-11-20-x-1.md"
+    draft.write_text("a draft")
+    os.utime(draft, (1000, 1000))
+    sweep_temp_drafts(tmp_path, now=10**9)
+    assert draft.exists()
