@@ -1,0 +1,765 @@
+"""Near-duplicate and same-story detection: one incident, many sources.
+
+Every article becomes a `Signature`: a MinHash (datasketch, `affine32`, 128 permutations) over
+word 3-shingles of the normalised title and text, plus a small *profile* of language-neutral
+anchors taken from the facts (agencies, counts, places, dates, organisations), from the title
+(content words) and from the text (proper-noun tokens such as a detainee's surname, accents
+folded). The signature serialises to bytes, so the index can be rebuilt from stored rows
+(`IncidentIndex.restore`) and each run only signs the new articles.
+
+Candidates for a new article are the incidents of (a) its LSH neighbours (text Jaccard above
+`lsh_threshold`) and (b) the incidents sharing a fact key with it (a specific place token, a
+person-like name, a count, an event date, an organisation), within `window_days` of the
+incident's first/last article. Each candidate incident is scored against the union of its
+articles' profiles; the best passing candidate wins.
+
+The rule (evidence points, each signal capped):
+
+=============  =========================================================  ==========
+signal         matches when                                               points
+=============  =========================================================  ==========
+text           estimated word-shingle Jaccard >= 0.15 / 0.30 / 0.50       1 / 2 / 3
+title          Dice of title content words >= 0.5 / 0.7                    1 / 1.5
+place          a specific place (city, facility, site) shares a token     1.5 +0.5 each, cap 2.5
+state          same US state (only when no specific place is shared)      0.5
+count          a count of people agrees (within 5%)                       1.5 +0.5, cap 2
+date           an event date agrees (+-1 day)                             1.5 +0.5, cap 2
+names          proper-noun tokens shared (not places/orgs/agencies)       1 each, cap 3
+org            an organisation shares a token                             1, cap 1.5
+agency         same agency (ICE, CBP, ...; HSI/ERO count as ICE)           0.5
+type           same incident type / different type                        +0.5 / -1
+=============  =========================================================  ==========
+
+Names common to many incidents (a spokesperson, a president) count 0.3 instead of 1.
+
+An article joins an incident when score >= `join_score` (3.0), at least two signals of
+different kinds matched, and at least one of them is *specific* (specific place, count, date,
+names, organisation, or text Jaccard >= 0.3): title and agency alone never join, because
+agency releases are templated ("... national in ICE custody passes away ...").
+
+Vetoes, because two incidents of the same type in the same month must never merge:
+
+* state conflict: both sides name US states and none is shared;
+* place conflict: both name specific places, none shared, no count agrees and fewer than
+  two uncommon names are shared (a date is no excuse: two deaths a day apart happen);
+* figures conflict: both give counts and none agrees, *and* both give dates and none agrees
+  (two removal flights to Caracas a fortnight apart with 199 and 175 people);
+* a count conflict alone or a date conflict alone costs 2 points (figures get revised).
+
+A near-duplicate (Jaccard >= `duplicate_threshold`, 0.8) joins its original's incident and is
+recorded as `duplicate_of`, even outside the time window; it is still refused on a state or
+place conflict (templated releases about different people). Everything that decided an
+assignment is returned in `Assignment.reason` so `monitor incidents show ID` can print it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import struct
+import unicodedata
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from monitor.urls import normalise_text
+
+SHINGLE_SIZE = 3
+SIGNATURE_MAGIC = b"IXS1"
+MAX_DOCS_COMPARED = 50  # text/title comparison per incident; profiles still use every article
+MAX_POSTING = 2000  # fact keys shared by more incidents than this are too common to block on
+
+AGENCY_PARENT = {"HSI": "ICE", "ERO": "ICE", "BORDER PATROL": "CBP", "USBP": "CBP", "OFO": "CBP"}
+
+US_STATES = {
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+    "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+    "mississippi", "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey",
+    "new mexico", "new york", "north carolina", "north dakota", "ohio", "oklahoma", "oregon",
+    "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee", "texas",
+    "utah", "vermont", "virginia", "washington", "west virginia", "wisconsin", "wyoming",
+    "puerto rico", "district of columbia",
+}
+PLACE_ALIASES = {  # Spanish names of US states and cities -> English, accents already folded
+    "nueva york": "new york", "nuevo mexico": "new mexico", "nueva jersey": "new jersey",
+    "carolina del norte": "north carolina", "carolina del sur": "south carolina",
+    "dakota del norte": "north dakota", "dakota del sur": "south dakota", "luisiana": "louisiana",
+    "pensilvania": "pennsylvania", "misisipi": "mississippi", "misuri": "missouri",
+    "virginia occidental": "west virginia", "hawai": "hawaii", "tenesi": "tennessee",
+    "oregon": "oregon", "nuevo hampshire": "new hampshire", "nueva orleans": "new orleans",
+    "filadelfia": "philadelphia", "washington d c": "district of columbia",
+    "estados unidos": "united states", "eeuu": "united states", "ee uu": "united states",
+    "mexico": "mexico",
+}
+BROAD_KINDS = {"state", "country", "region", "nation", "continent", "province"}
+COUNTRIES = {
+    "united states", "mexico", "guatemala", "honduras", "el salvador", "nicaragua", "venezuela",
+    "colombia", "cuba", "haiti", "ecuador", "peru", "brazil", "china", "india", "canada",
+    "south korea", "corea del sur", "dominican republic", "republica dominicana", "usa", "us",
+}
+PLACE_GENERIC = {
+    "center", "centre", "detention", "processing", "service", "facility", "county", "city",
+    "regional", "medical", "hospital", "correctional", "contract", "centro", "detencion",
+    "procesamiento", "de", "del", "la", "el", "los", "las", "san", "santa", "new", "nueva",
+    "nuevo", "north", "south", "east", "west", "fort", "port", "saint", "st", "lake", "the",
+    "of", "and", "y", "in", "at", "ice", "federal", "jail", "prison", "court", "immigration",
+    "condado", "ciudad", "airport", "aeropuerto", "international", "internacional", "building",
+    "plant", "site", "office", "field", "camp", "institute", "health", "healthcare", "campus",
+    "valley", "river", "beach", "springs", "park", "hills", "heights", "island", "bay", "creek",
+    "mount", "point", "grove", "falls", "harbor", "canyon", "memorial", "general", "baptist",
+    "university", "foods", "farm", "farms", "factory", "station", "street", "avenue", "road",
+    "highway", "border", "bridge", "crossing", "downtown", "area", "metro", "greater",
+}
+ORG_GENERIC = {
+    "project", "group", "coalition", "coalicion", "center", "law", "rights", "immigrant",
+    "immigrants", "inmigrantes", "de", "del", "la", "el", "foundation", "council", "network",
+    "alliance", "department", "office", "university", "the", "of", "and", "for", "y", "para",
+    "state", "national", "american", "association", "asociacion", "inc", "llc", "corp",
+    "company", "services", "union", "committee", "legal", "refugee", "justice", "human",
+    "first", "patrol", "highway", "government", "gobierno", "ministry", "ministerio",
+}
+STOPWORDS = set("""
+a an the of and or but if in on at by for to from with without into onto over under after before
+about as is are was were be been being has have had do does did not no yes this that these those
+it its he she they them his her their our we you i who whom which what when where why how than
+then there here said says say will would could should may might can also just more most less
+least many much some any each every all both few other such only own same so too very new one
+two three four five six seven eight nine ten first second third last week day days year years
+month months monday tuesday wednesday thursday friday saturday sunday january february march
+april june july august september october november december jan feb mar apr jun jul aug sep sept
+oct nov dec mr mrs ms dr rep sen gov u.s us federal officials official agency agencies according
+el la los las un una unos unas de del al y o pero si en con por para sin sobre tras ante bajo
+desde hasta entre es son fue fueron ser ha han habia este esta estos estas ese esa eso esos esas
+que quien quienes cual como cuando donde porque mas menos muy tambien ya no se su sus le les lo
+dijo segun lunes martes miercoles jueves viernes sabado domingo enero febrero marzo abril mayo
+junio julio agosto septiembre setiembre octubre noviembre diciembre ano anos mes dia dias
+""".split())
+NAME_STOP = STOPWORDS | {
+    "immigration", "customs", "enforcement", "removal", "operations", "homeland", "security",
+    "department", "office", "inspector", "general", "professional", "responsibility", "services",
+    "citizenship", "border", "patrol", "protection", "investigations", "special", "agent",
+    "charge", "united", "states", "america", "american", "national", "federal", "state", "court",
+    "judge", "attorney", "attorneys", "lawyer", "congress", "congressional", "house", "senate",
+    "white", "administration", "president", "secretary", "minister", "ministro", "news", "press",
+    "release", "statement", "update", "breaking", "exclusive", "video", "photos", "read", "more",
+    "servicio", "inmigracion", "control", "aduanas", "seguridad", "nacional", "departamento",
+    "oficina", "patrulla", "fronteriza", "estados", "unidos", "gobierno", "presidente", "corte",
+    "tribunal", "juez", "jueza", "abogado", "abogada", "centro", "detencion", "agentes", "agente",
+    "associated", "reuters", "getty", "images", "copyright", "twitter", "facebook", "instagram",
+    "share", "subscribe", "advertisement", "related", "ap", "afp", "efe", "cnn", "inc", "llc",
+    "northern", "southern", "eastern", "western", "central", "district", "county", "city",
+    "act", "program", "operation", "operacion", "policy", "law", "bill", "order", "rule",
+}
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*", re.UNICODE)
+_CAP = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ][\w’'-]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: "Jesús Ramírez" and "Jesus Ramirez" are the same anchor."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.strip("'’-") for t in re.findall(r"[a-z0-9][a-z0-9'’-]*", fold(text))]
+
+
+# --------------------------------------------------------------------------- data model
+
+
+@dataclass
+class Doc:
+    """One article as the clusterer sees it (facts in the monitor.facts format)."""
+
+    id: int
+    title: str
+    text: str
+    language: str = "en"
+    published: str | None = None  # ISO 8601
+    incident_type: str | None = None
+    facts: Mapping[str, list[dict]] = field(default_factory=dict)
+
+
+@dataclass
+class Profile:
+    """The language-neutral anchors of one article (or the union over an incident's articles)."""
+
+    title: frozenset[str] = frozenset()
+    agencies: frozenset[str] = frozenset()
+    counts: frozenset[int] = frozenset()
+    specific: frozenset[str] = frozenset()  # significant tokens of cities, facilities, sites
+    states: frozenset[str] = frozenset()
+    place_tokens: frozenset[str] = frozenset()  # every token of every place, to exclude from names
+    dates: frozenset[str] = frozenset()
+    orgs: frozenset[str] = frozenset()
+    org_tokens: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict:
+        return {k: sorted(v) for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Profile:
+        return cls(**{k: frozenset(data.get(k, ())) for k in cls.__dataclass_fields__})
+
+    def union(self, other: Profile) -> Profile:
+        return Profile(**{k: getattr(self, k) | getattr(other, k) for k in self.__dict__})
+
+
+@dataclass
+class Signature:
+    """What the index keeps per article; `to_bytes` is what storage persists."""
+
+    doc_id: int
+    minhash: LeanMinHash
+    profile: Profile
+    published: str | None = None
+    incident_type: str | None = None
+
+    def to_bytes(self) -> bytes:
+        """Magic, MinHash length, little-endian LeanMinHash, then the profile as JSON."""
+        mh = bytearray(self.minhash.bytesize("<"))
+        self.minhash.serialize(mh, "<")
+        meta = {
+            "doc_id": self.doc_id, "published": self.published,
+            "incident_type": self.incident_type, "profile": self.profile.to_json(),
+        }
+        body = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return SIGNATURE_MAGIC + struct.pack("<I", len(mh)) + bytes(mh) + body
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> Signature:
+        if blob[:4] != SIGNATURE_MAGIC:
+            raise ValueError("not an incident signature")
+        (size,) = struct.unpack_from("<I", blob, 4)
+        minhash = LeanMinHash.deserialize(blob[8:8 + size], "<")
+        meta = json.loads(blob[8 + size:].decode("utf-8"))
+        return cls(meta["doc_id"], minhash, Profile.from_json(meta["profile"]),
+                   meta.get("published"), meta.get("incident_type"))
+
+
+@dataclass
+class Assignment:
+    """Where an article goes and why. incident_id None means "start a new incident"."""
+
+    incident_id: int | None
+    reason: dict
+    duplicate_of: int | None
+    signature: Signature
+
+
+@dataclass
+class _Incident:
+    doc_ids: list[int] = field(default_factory=list)
+    profile: Profile = field(default_factory=Profile)
+    first: datetime | None = None
+    last: datetime | None = None
+    types: set[str] = field(default_factory=set)
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
+    """Word n-grams of the normalised text; short texts fall back to single words."""
+    words = normalise_text(text).split()
+    if len(words) < size:
+        return set(words)
+    return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+def _crc(value: str) -> int:
+    return zlib.crc32(value.encode("utf-8"))
+
+
+def minhash_of(text: str, num_perm: int = 128, seed: int = 1) -> LeanMinHash:
+    """MinHash of word shingles; CRC32 is stable across runs and much faster than SHA1."""
+    mh = MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
+    mh.update_batch([_crc(s) for s in shingles(text)] or [0])
+    return LeanMinHash(mh)
+
+
+def _place_key(value: str) -> str:
+    key = " ".join(_tokens(value))
+    return PLACE_ALIASES.get(key, key)
+
+
+def _value_list(facts: Mapping, key: str) -> list[dict]:
+    items = facts.get(key) or []
+    return [item for item in items if isinstance(item, dict) and item.get("value") is not None]
+
+
+def names_in(text: str) -> set[str]:
+    """Proper-noun-like tokens of body text: capitalised mid-sentence, never seen lowercase.
+
+    Titles are left out (Title Case headlines capitalise every word) and so are words seen only
+    at the start of a sentence ("Fatalities in ICE custody ..." is boilerplate, not a name).
+    """
+    lower_seen = {fold(w) for w in re.findall(r"\b[a-záéíóúñü][\w’'-]*", text)}
+    initial: set[str] = set()
+    inner: set[str] = set()
+    for match in _CAP.finditer(text):
+        before = text[:match.start()].rstrip()
+        at_start = not before or before[-1] in ".!?:;\"“”—–(" or before.endswith("\n")
+        for n, part in enumerate(re.split(r"[-’']", match.group(0))):
+            token = fold(part)
+            if len(token) < 3 or token in NAME_STOP or token in lower_seen:
+                continue
+            if part.isupper() and len(part) <= 5:  # acronyms are agencies or outlets, not names
+                continue
+            (initial if at_start and n == 0 else inner).add(token)
+    return inner
+
+
+def profile_of(doc: Doc) -> Profile:
+    """Extract the anchors of one article; pure function of the Doc."""
+    facts = doc.facts or {}
+    agencies = set()
+    for item in _value_list(facts, "agencies"):
+        value = str(item["value"]).strip().upper()
+        agencies.add(AGENCY_PARENT.get(value, value))
+    counts = set()
+    for item in _value_list(facts, "counts"):
+        try:
+            value = int(item["value"])
+        except (TypeError, ValueError):
+            continue
+        if value >= 2:
+            counts.add(value)
+    specific, states, place_tokens = set(), set(), set()
+    for item in _value_list(facts, "places"):
+        key = _place_key(str(item["value"]))
+        if not key:
+            continue
+        place_tokens.update(key.split())
+        kind = str(item.get("kind") or "").lower()
+        if key in US_STATES:
+            states.add(key)
+        elif kind in BROAD_KINDS or key in COUNTRIES:
+            continue
+        else:
+            significant = [t for t in key.split() if t not in PLACE_GENERIC and len(t) > 2]
+            specific.update(significant or [key])
+    dates = set()
+    for item in _value_list(facts, "dates"):
+        value = str(item["value"])[:10]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            dates.add(value)
+    orgs, org_tokens = set(), set()
+    for item in _value_list(facts, "organizations"):
+        toks = _tokens(str(item["value"]))
+        org_tokens.update(toks)
+        orgs.update(t for t in toks if t not in ORG_GENERIC and len(t) > 2)
+    title = {t for t in _tokens(doc.title) if t not in STOPWORDS and len(t) > 2}
+    title = {t[:-1] if t.endswith("s") and len(t) > 4 else t for t in title}
+    names = names_in(doc.text)
+    agency_tokens = {fold(a) for a in agencies}
+    names -= agency_tokens
+    return Profile(
+        title=frozenset(title), agencies=frozenset(agencies), counts=frozenset(counts),
+        specific=frozenset(specific), states=frozenset(states),
+        place_tokens=frozenset(place_tokens), dates=frozenset(dates), orgs=frozenset(orgs),
+        org_tokens=frozenset(org_tokens), names=frozenset(names),
+    )
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(str(value)[:10])
+        except ValueError:
+            return None
+    return parsed.replace(tzinfo=None) if parsed.tzinfo is None else parsed.astimezone(
+        tz=None).replace(tzinfo=None)
+
+
+def _counts_agree(a: int, b: int) -> bool:
+    return abs(a - b) <= 0.05 * max(a, b)
+
+
+def _dates_agree(a: str, b: str) -> bool:
+    try:
+        return abs(date.fromisoformat(a) - date.fromisoformat(b)) <= timedelta(days=1)
+    except ValueError:
+        return a == b
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Thresholds of the joining rule (see the module docstring)."""
+
+    join_score: float = 3.0
+    duplicate_threshold: float = 0.8
+    window_days: int = 14
+    common_name_incidents: int = 3  # a name in more incidents than this (and >1%) is "common"
+
+
+def score_pair(
+    doc: Profile,
+    incident: Profile,
+    *,
+    jaccard: float,
+    title_similarity: float,
+    same_type: bool | None,
+    common_names: frozenset[str] = frozenset(),
+    rule: Rule = Rule(),
+) -> dict:
+    """Score one article profile against an incident profile; returns the explainable reason."""
+    points: dict[str, float] = {}
+    shared: dict[str, list] = {}
+    if jaccard >= 0.5:
+        points["text"] = 3.0
+    elif jaccard >= 0.3:
+        points["text"] = 2.0
+    elif jaccard >= 0.15:
+        points["text"] = 1.0
+    if title_similarity >= 0.7:
+        points["title"] = 1.5
+    elif title_similarity >= 0.5:
+        points["title"] = 1.0
+    places = sorted(doc.specific & incident.specific)
+    if places:
+        points["place"] = min(2.5, 1.5 + 0.5 * (len(places) - 1))
+        shared["places"] = places
+    states = sorted(doc.states & incident.states)
+    if states:
+        shared["states"] = states
+        if not places:
+            points["state"] = 0.5
+    counts = sorted({a for a in doc.counts for b in incident.counts if _counts_agree(a, b)})
+    if counts:
+        points["count"] = min(2.0, 1.5 + 0.5 * (len(counts) - 1))
+        shared["counts"] = counts
+    dates = sorted({a for a in doc.dates for b in incident.dates if _dates_agree(a, b)})
+    if dates:
+        points["date"] = min(2.0, 1.5 + 0.5 * (len(dates) - 1))
+        shared["dates"] = dates
+    excluded = doc.place_tokens | incident.place_tokens | doc.org_tokens | incident.org_tokens
+    names = sorted((doc.names & incident.names) - excluded)
+    if names:
+        weight = sum(0.3 if n in common_names else 1.0 for n in names)
+        points["names"] = round(min(3.0, weight), 2)
+        shared["names"] = names
+    orgs = sorted(doc.orgs & incident.orgs)
+    if orgs:
+        points["org"] = min(1.5, 1.0 + 0.5 * (len(orgs) - 1))
+        shared["organizations"] = orgs
+    agencies = sorted(doc.agencies & incident.agencies)
+    if agencies:
+        points["agency"] = 0.5
+        shared["agencies"] = agencies
+    if same_type is True:
+        points["type"] = 0.5
+    elif same_type is False:
+        points["type"] = -1.0
+
+    conflicts: list[str] = []
+    count_conflict = bool(doc.counts and incident.counts and not counts)
+    date_conflict = bool(doc.dates and incident.dates and not dates)
+    if count_conflict:
+        points["count_conflict"] = -2.0
+        conflicts.append("counts")
+    if date_conflict:
+        points["date_conflict"] = -2.0
+        conflicts.append("dates")
+    vetoes: list[str] = []
+    if doc.states and incident.states and not states:
+        vetoes.append("different states")
+    strong_names = [n for n in names if n not in common_names]
+    if doc.specific and incident.specific and not places and not counts and len(strong_names) < 2:
+        vetoes.append("different places")
+    if count_conflict and date_conflict:
+        vetoes.append("different figures and dates")
+
+    score = round(sum(points.values()), 2)
+    kinds = {k for k, v in points.items() if v > 0 and k not in {"agency", "type", "state"}}
+    specific = kinds & {"place", "count", "date", "names", "org"}
+    if jaccard >= 0.3:
+        specific.add("text")
+    duplicate = jaccard >= rule.duplicate_threshold
+    hard_vetoes = [v for v in vetoes if v != "different figures and dates"]
+    if duplicate and not hard_vetoes:
+        decision, joined = "near-duplicate", True
+    elif vetoes:
+        decision, joined = "veto: " + "; ".join(vetoes), False
+    elif score >= rule.join_score and len(kinds) >= 2 and specific:
+        decision, joined = "same story", True
+    else:
+        decision, joined = "not enough evidence", False
+    return {
+        "decision": decision, "joined": joined, "score": score,
+        "jaccard": round(jaccard, 3), "title_similarity": round(title_similarity, 3),
+        "points": points, "shared": shared, "conflicts": conflicts,
+    }
+
+
+# --------------------------------------------------------------------------- the index
+
+
+class IncidentIndex:
+    """Incremental incident assignment: sign, assign, add; restore from stored signatures.
+
+    Typical use by the storage stage, per new article::
+
+        sig = index.signature(doc)
+        a = index.assign(doc, sig)
+        incident_id = a.incident_id or storage.create_incident(...)
+        index.add(incident_id, doc, sig)          # and persist sig.to_bytes(), a.reason
+    """
+
+    def __init__(
+        self,
+        *,
+        num_perm: int = 128,
+        lsh_threshold: float = 0.3,
+        window_days: int = 14,
+        join_score: float = 3.0,
+        duplicate_threshold: float = 0.8,
+    ) -> None:
+        self.num_perm = num_perm
+        self.lsh_threshold = lsh_threshold
+        self.rule = Rule(join_score, duplicate_threshold, window_days)
+        self.lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
+        self.signatures: dict[int, Signature] = {}
+        self.incident_of: dict[int, int] = {}
+        self.incidents: dict[int, _Incident] = {}
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        self.name_incidents: dict[str, set[int]] = defaultdict(set)
+
+    # -- signatures
+    def signature(self, doc: Doc) -> Signature:
+        """Sign one article: MinHash of title + text shingles and its anchor profile."""
+        return Signature(
+            doc_id=doc.id,
+            minhash=minhash_of(f"{doc.title}\n{doc.text}", self.num_perm),
+            profile=profile_of(doc),
+            published=doc.published,
+            incident_type=doc.incident_type,
+        )
+
+    # -- state changes
+    def add(self, incident_id: int, doc: Doc | None, signature: Signature | None = None) -> None:
+        """Record that an article belongs to an incident (after `assign` or an operator's move)."""
+        if signature is None:
+            if doc is None:
+                raise ValueError("need a doc or a signature")
+            signature = self.signature(doc)
+        doc_id = signature.doc_id
+        if doc_id in self.incident_of:
+            self.remove(doc_id)
+        self.signatures[doc_id] = signature
+        self.incident_of[doc_id] = incident_id
+        self.lsh.insert(doc_id, signature.minhash, check_duplication=False)
+        self._attach(incident_id, signature)
+
+    def _attach(self, incident_id: int, signature: Signature) -> None:
+        inc = self.incidents.setdefault(incident_id, _Incident())
+        inc.doc_ids.append(signature.doc_id)
+        inc.profile = inc.profile.union(signature.profile)
+        if signature.incident_type:
+            inc.types.add(signature.incident_type)
+        when = _parse_time(signature.published)
+        if when:
+            inc.first = when if inc.first is None else min(inc.first, when)
+            inc.last = when if inc.last is None else max(inc.last, when)
+        for key in _fact_keys(signature.profile):
+            self.postings[key].add(incident_id)
+        for name in signature.profile.names:
+            self.name_incidents[name].add(incident_id)
+
+    def remove(self, doc_id: int) -> None:
+        """Forget an article (operator split/move); its incident's profile is rebuilt."""
+        incident_id = self.incident_of.pop(doc_id)
+        self.signatures.pop(doc_id)
+        self.lsh.remove(doc_id)
+        self._rebuild_incident(incident_id)
+
+    def merge(self, keep: int, drop: int) -> None:
+        """Operator merge: every article of `drop` now belongs to `keep`."""
+        for doc_id in list(self.incidents.get(drop, _Incident()).doc_ids):
+            self.incident_of[doc_id] = keep
+        self._rebuild_incident(drop)
+        self._rebuild_incident(keep)
+
+    def move(self, doc_id: int, incident_id: int) -> None:
+        """Operator split: put one article into another (possibly new) incident."""
+        old = self.incident_of[doc_id]
+        self.incident_of[doc_id] = incident_id
+        self._rebuild_incident(old)
+        self._rebuild_incident(incident_id)
+
+    def _rebuild_incident(self, incident_id: int) -> None:
+        old = self.incidents.pop(incident_id, None)
+        if old is not None:
+            for key in _fact_keys(old.profile):
+                self.postings[key].discard(incident_id)
+            for name in old.profile.names:
+                self.name_incidents[name].discard(incident_id)
+        members = [d for d, i in self.incident_of.items() if i == incident_id]
+        for doc_id in sorted(members):
+            self._attach(incident_id, self.signatures[doc_id])
+
+    @classmethod
+    def restore(
+        cls, rows: Iterable[tuple[int, bytes] | Mapping], **kwargs: float
+    ) -> IncidentIndex:
+        """Rebuild from stored `(incident_id, signature_bytes)` rows (or dicts with those keys).
+
+        Rows should come in the order the articles were first assigned (e.g. by article id) so
+        the rebuilt index equals the one that produced them; nothing is re-signed.
+        """
+        index = cls(**kwargs)  # type: ignore[arg-type]
+        for row in rows:
+            if isinstance(row, Mapping):
+                incident_id, blob = row["incident_id"], row["signature"]
+            else:
+                incident_id, blob = row
+            index.add(int(incident_id), None, Signature.from_bytes(bytes(blob)))
+        return index
+
+    # -- queries
+    def _candidates(self, signature: Signature) -> set[int]:
+        found: set[int] = set()
+        for doc_id in self.lsh.query(signature.minhash):
+            found.add(self.incident_of[doc_id])
+        for key in _fact_keys(signature.profile):
+            posting = self.postings.get(key)
+            if posting and len(posting) <= MAX_POSTING:
+                found.update(posting)
+        return found
+
+    def _in_window(self, inc: _Incident, when: datetime | None) -> bool:
+        if when is None or inc.first is None or inc.last is None:
+            return True
+        window = timedelta(days=self.rule.window_days)
+        return inc.first - window <= when <= inc.last + window
+
+    def _common_names(self, names: frozenset[str]) -> frozenset[str]:
+        limit = max(self.rule.common_name_incidents, int(0.01 * len(self.incidents)))
+        return frozenset(n for n in names if len(self.name_incidents.get(n, ())) > limit)
+
+    def score(self, signature: Signature, incident_id: int) -> dict:
+        """The explainable comparison of one signed article with one incident."""
+        inc = self.incidents[incident_id]
+        best_j, best_doc, best_title = 0.0, None, 0.0
+        for doc_id in inc.doc_ids[:MAX_DOCS_COMPARED]:
+            other = self.signatures[doc_id]
+            j = float(np.count_nonzero(signature.minhash.hashvalues == other.minhash.hashvalues))
+            j /= len(signature.minhash.hashvalues)
+            if j > best_j:
+                best_j, best_doc = j, doc_id
+            best_title = max(best_title, _dice(signature.profile.title, other.profile.title))
+        same_type = None
+        if signature.incident_type and inc.types:
+            same_type = signature.incident_type in inc.types
+        reason = score_pair(
+            signature.profile, inc.profile, jaccard=best_j, title_similarity=best_title,
+            same_type=same_type, common_names=self._common_names(signature.profile.names),
+            rule=self.rule,
+        )
+        reason["incident_id"] = incident_id
+        reason["closest_article"] = best_doc
+        when = _parse_time(signature.published)
+        if reason["joined"] and not self._in_window(inc, when):
+            if reason["decision"] != "near-duplicate":
+                reason["joined"] = False
+                reason["decision"] = f"outside the {self.rule.window_days}-day window"
+        return reason
+
+    def assign(self, doc: Doc, signature: Signature | None = None) -> Assignment:
+        """Pick the incident for a new article (not added yet: call `add` with the result)."""
+        signature = signature or self.signature(doc)
+        when = _parse_time(signature.published)
+        reasons = []
+        for incident_id in sorted(self._candidates(signature)):
+            inc = self.incidents[incident_id]
+            if not self._in_window(inc, when) and not self._maybe_duplicate(signature, inc):
+                continue
+            reasons.append(self.score(signature, incident_id))
+        joined = [r for r in reasons if r["joined"]]
+        if not joined:
+            best_rejected = max(reasons, key=lambda r: r["score"], default=None)
+            reason = {"decision": "new incident", "candidates": len(reasons)}
+            if best_rejected:
+                reason["closest"] = best_rejected
+            return Assignment(None, reason, None, signature)
+        best = max(joined, key=lambda r: (r["decision"] == "near-duplicate", r["score"]))
+        best = dict(best, candidates=len(reasons))
+        duplicate_of = best["closest_article"] if best["decision"] == "near-duplicate" else None
+        return Assignment(best["incident_id"], best, duplicate_of, signature)
+
+    def _maybe_duplicate(self, signature: Signature, inc: _Incident) -> bool:
+        threshold = self.rule.duplicate_threshold
+        return any(
+            signature.minhash.jaccard(self.signatures[d].minhash) >= threshold
+            for d in inc.doc_ids[:MAX_DOCS_COMPARED]
+        )
+
+    def assignments(self) -> dict[int, int]:
+        """doc id -> incident id, for evaluation and for checking a restore."""
+        return dict(self.incident_of)
+
+
+def _fact_keys(profile: Profile) -> Iterator[str]:
+    """Blocking keys: what a same-story article in another language must share to be compared."""
+    for token in profile.specific:
+        yield f"p:{token}"
+    for value in profile.counts:
+        if value >= 3:
+            yield f"c:{value}"
+    for value in profile.dates:
+        yield f"d:{value}"
+    for token in profile.orgs:
+        yield f"o:{token}"
+    for token in profile.names:
+        yield f"n:{token}"
+
+
+def cluster(docs: Iterable[Doc], index: IncidentIndex | None = None) -> dict[int, int]:
+    """Batch helper: assign documents in publication order; returns doc id -> incident id.
+
+    New incidents are numbered from the first article's id, so labels are deterministic.
+    """
+    index = index or IncidentIndex()
+    ordered = sorted(docs, key=lambda d: (d.published or "", d.id))
+    for doc in ordered:
+        sig = index.signature(doc)
+        result = index.assign(doc, sig)
+        index.add(result.incident_id if result.incident_id is not None else doc.id, doc, sig)
+    return index.assignments()
+
+
+def pairwise_scores(labels: Mapping[int, str], predicted: Mapping[int, int]) -> dict[str, float]:
+    """Pairwise precision/recall/F1: over all pairs of articles, "same incident?" agreement."""
+    ids = sorted(labels)
+    tp = fp = fn = 0
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            same_true = labels[a] == labels[b]
+            same_pred = predicted.get(a) == predicted.get(b)
+            tp += same_true and same_pred
+            fp += same_pred and not same_true
+            fn += same_true and not same_pred
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn,
+            "pairs": math.comb(len(ids), 2)}
