@@ -3,9 +3,10 @@
 Every article becomes a `Signature`: a MinHash (datasketch, `affine32`, 128 permutations) over
 word 3-shingles of the normalised title and text, plus a small *profile* of language-neutral
 anchors taken from the facts (agencies, counts, places, dates, organisations), from the title
-(content words) and from the text (proper-noun tokens such as a detainee's surname, accents
-folded). The signature serialises to bytes, so the index can be rebuilt from stored rows
-(`IncidentIndex.restore`) and each run only signs the new articles.
+(content words) and from the text itself (proper-noun tokens such as a detainee's surname,
+accents folded; explicit dates in English or Spanish; numbers), so the rule still works when the
+fact extractor finds little. The signature serialises to bytes, so the index can be rebuilt
+from stored rows (`IncidentIndex.restore`) and each run only signs the new articles.
 
 Candidates for a new article are the incidents of (a) its LSH neighbours (text Jaccard above
 `lsh_threshold`) and (b) the incidents sharing a fact key with it (a specific place token, a
@@ -23,8 +24,9 @@ title          Dice of title content words >= 0.5 / 0.7                    1 / 1
 place          a specific place (city, facility, site) shares a token     1.5 +0.5 each, cap 2.5
 state          same US state (only when no specific place is shared)      0.5
 count          a count of people agrees (within 5%)                       1.5 +0.5, cap 2
-date           an event date agrees (+-1 day)                             1.5 +0.5, cap 2
+date           an event date agrees exactly / only within a day           1.5 +0.5, cap 2 / 0.75
 names          proper-noun tokens shared (not places/orgs/agencies)       1 each, cap 3
+numbers        other numbers in the text agree (ages, sums; >= 10)        1 +0.5, cap 1.5
 org            an organisation shares a token                             1, cap 1.5
 agency         same agency (ICE, CBP, ...; HSI/ERO count as ICE)           0.5
 type           same incident type / different type                        +0.5 / -1
@@ -33,15 +35,18 @@ type           same incident type / different type                        +0.5 /
 Names common to many incidents (a spokesperson, a president) count 0.3 instead of 1.
 
 An article joins an incident when score >= `join_score` (3.0), at least two signals of
-different kinds matched, and at least one of them is *specific* (specific place, count, date,
-names, organisation, or text Jaccard >= 0.3): title and agency alone never join, because
-agency releases are templated ("... national in ICE custody passes away ...").
+different kinds matched, and at least one of them is a *specific* fact (specific place, count,
+date, names, organisation, numbers): text, title and agency alone never join below the
+near-duplicate threshold, because agency releases are templated (the ICE death-in-custody
+boilerplate gives two releases about different people a Jaccard of 0.5).
 
 Vetoes, because two incidents of the same type in the same month must never merge:
 
 * state conflict: both sides name US states and none is shared;
 * place conflict: both name specific places, none shared, no count agrees and fewer than
   two uncommon names are shared (a date is no excuse: two deaths a day apart happen);
+* no name in common: each side has three or more uncommon proper nouns and they share none
+  (and no count agrees): same-story reports always share a person, place or organisation;
 * figures conflict: both give counts and none agrees, *and* both give dates and none agrees
   (two removal flights to Caracas a fortnight apart with 199 and 175 people);
 * a count conflict alone or a date conflict alone costs 2 points (figures get revised).
@@ -157,6 +162,7 @@ NAME_STOP = STOPWORDS | {
     "northern", "southern", "eastern", "western", "central", "district", "county", "city",
     "act", "program", "operation", "operacion", "policy", "law", "bill", "order", "rule",
 }
+NAME_STOP |= PLACE_GENERIC | ORG_GENERIC
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*", re.UNICODE)
 _CAP = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ][\w’'-]+", re.UNICODE)
 
@@ -201,6 +207,7 @@ class Profile:
     orgs: frozenset[str] = frozenset()
     org_tokens: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
+    numbers: frozenset[int] = frozenset()  # other numbers in the text (ages, sums, capacities)
 
     def to_json(self) -> dict:
         return {k: sorted(v) for k, v in self.__dict__.items()}
@@ -318,6 +325,90 @@ def names_in(text: str) -> set[str]:
     return inner
 
 
+MONTHS = {
+    "january": 1, "jan": 1, "enero": 1, "february": 2, "feb": 2, "febrero": 2, "march": 3,
+    "mar": 3, "marzo": 3, "april": 4, "apr": 4, "abril": 4, "may": 5, "mayo": 5, "june": 6,
+    "jun": 6, "junio": 6, "july": 7, "jul": 7, "julio": 7, "august": 8, "aug": 8, "agosto": 8,
+    "september": 9, "sept": 9, "sep": 9, "septiembre": 9, "setiembre": 9, "october": 10,
+    "oct": 10, "octubre": 10, "november": 11, "nov": 11, "noviembre": 11, "december": 12,
+    "dec": 12, "diciembre": 12,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_EN = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")
+_DATE_ES = re.compile(rf"\b(\d{{1,2}})\s+de\s+({_MONTH})\b(?:\s+(?:de|del)\s+(\d{{4}}))?")
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\w]|[.,]\d)")
+
+
+_STATE_NAMES = sorted(
+    (US_STATES - {"washington", "georgia"})
+    | {k for k, v in PLACE_ALIASES.items() if v in US_STATES},
+    key=len, reverse=True,
+)
+_STATE_TOKENS = {t for name in US_STATES | set(PLACE_ALIASES) for t in name.split()}
+_STATE_TEXT = re.compile(r"\b(" + "|".join(re.escape(n) for n in _STATE_NAMES) + r")\b")
+
+
+def states_in(text: str) -> set[str]:
+    """US states named in the text, Spanish names mapped to English ("Nuevo México").
+
+    Washington and Georgia are left to the fact extractor: in news text they are as often the
+    federal government and the country as the states.
+    """
+    found = {m.group(1) for m in _STATE_TEXT.finditer(" ".join(_tokens(text)))}
+    return {PLACE_ALIASES.get(name, name) for name in found}
+
+
+def dates_in(text: str, published: str | None) -> set[str]:
+    """Explicit month-day dates in English or Spanish, the year taken from context.
+
+    A date without a year is put in the year before publication when it would otherwise fall
+    more than a month after it ("Dec. 30" in a January article). Weekdays are ignored: "said
+    Wednesday" is usually the publication day, which every story of that day shares.
+    """
+    when = _parse_time(published)
+    out: set[str] = set()
+    folded = fold(text)
+    found = [(m.group(1), m.group(2), m.group(3)) for m in _DATE_EN.finditer(folded)]
+    found += [(m.group(2), m.group(1), m.group(3)) for m in _DATE_ES.finditer(folded)]
+    for month_name, day_text, year_text in found:
+        month, day = MONTHS[month_name], int(day_text)
+        if month_name == "may" and not year_text and day > 31:
+            continue
+        year = int(year_text) if year_text else (when.year if when else None)
+        if year is None:
+            continue
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        if not year_text and when and value > when.date() + timedelta(days=31):
+            value = date(year - 1, month, day)
+        out.add(value.isoformat())
+    return out
+
+
+def numbers_in(text: str) -> set[int]:
+    """Numbers >= 10 written in digits (6,252 and 6.252 alike); years and day-of-month excluded."""
+    out: set[int] = set()
+    text = _DATE_ES.sub(" ", _DATE_EN.sub(" ", fold(text)))
+    for match in _NUMBER.finditer(text):
+        raw = match.group(1)
+        value = int(re.sub(r"[.,]", "", raw))
+        if value < 10 or (1900 <= value <= 2100 and len(raw) == 4):
+            continue
+        out.add(value)
+    return out
+
+
+def _sentence_case(title: str) -> bool:
+    """Title Case headlines capitalise everything; only sentence-case titles yield names."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", title) if len(w) > 3]
+    if len(words) < 3:
+        return False
+    capitalised = sum(w[0].isupper() for w in words[1:])
+    return capitalised / (len(words) - 1) < 0.5
+
+
 def profile_of(doc: Doc) -> Profile:
     """Extract the anchors of one article; pure function of the Doc."""
     facts = doc.facts or {}
@@ -360,13 +451,20 @@ def profile_of(doc: Doc) -> Profile:
     title = {t for t in _tokens(doc.title) if t not in STOPWORDS and len(t) > 2}
     title = {t[:-1] if t.endswith("s") and len(t) > 4 else t for t in title}
     names = names_in(doc.text)
+    if _sentence_case(doc.title):
+        names |= names_in(f"{doc.text}\n{doc.title}") - {t for t in _tokens(doc.text)}
+        names |= names_in(f"x {doc.title}")
+    names -= _STATE_TOKENS
+    states |= states_in(f"{doc.title}. {doc.text}")
+    dates |= dates_in(f"{doc.title}. {doc.text}", doc.published)
+    numbers = numbers_in(f"{doc.title}. {doc.text}") - counts
     agency_tokens = {fold(a) for a in agencies}
     names -= agency_tokens
     return Profile(
         title=frozenset(title), agencies=frozenset(agencies), counts=frozenset(counts),
         specific=frozenset(specific), states=frozenset(states),
         place_tokens=frozenset(place_tokens), dates=frozenset(dates), orgs=frozenset(orgs),
-        org_tokens=frozenset(org_tokens), names=frozenset(names),
+        org_tokens=frozenset(org_tokens), names=frozenset(names), numbers=frozenset(numbers),
     )
 
 
@@ -449,8 +547,12 @@ def score_pair(
         points["count"] = min(2.0, 1.5 + 0.5 * (len(counts) - 1))
         shared["counts"] = counts
     dates = sorted({a for a in doc.dates for b in incident.dates if _dates_agree(a, b)})
-    if dates:
-        points["date"] = min(2.0, 1.5 + 0.5 * (len(dates) - 1))
+    exact_dates = sorted(doc.dates & incident.dates)
+    if exact_dates:
+        points["date"] = min(2.0, 1.5 + 0.5 * (len(exact_dates) - 1))
+        shared["dates"] = exact_dates
+    elif dates:
+        points["date"] = 0.75
         shared["dates"] = dates
     excluded = doc.place_tokens | incident.place_tokens | doc.org_tokens | incident.org_tokens
     names = sorted((doc.names & incident.names) - excluded)
@@ -458,6 +560,11 @@ def score_pair(
         weight = sum(0.3 if n in common_names else 1.0 for n in names)
         points["names"] = round(min(3.0, weight), 2)
         shared["names"] = names
+    numbers = sorted(((doc.numbers | doc.counts) & (incident.numbers | incident.counts))
+                     - set(counts))
+    if numbers:
+        points["numbers"] = min(1.5, 1.0 + 0.5 * (len(numbers) - 1))
+        shared["numbers"] = numbers
     orgs = sorted(doc.orgs & incident.orgs)
     if orgs:
         points["org"] = min(1.5, 1.0 + 0.5 * (len(orgs) - 1))
@@ -484,6 +591,10 @@ def score_pair(
     if doc.states and incident.states and not states:
         vetoes.append("different states")
     strong_names = [n for n in names if n not in common_names]
+    doc_own = doc.names - excluded - common_names
+    inc_own = incident.names - excluded - common_names
+    if len(doc_own) >= 3 and len(inc_own) >= 3 and not names and not counts:
+        vetoes.append("no name in common")
     if doc.specific and incident.specific and not places and not counts and len(strong_names) < 2:
         vetoes.append("different places")
     if count_conflict and date_conflict:
@@ -491,9 +602,7 @@ def score_pair(
 
     score = round(sum(points.values()), 2)
     kinds = {k for k, v in points.items() if v > 0 and k not in {"agency", "type", "state"}}
-    specific = kinds & {"place", "count", "date", "names", "org"}
-    if jaccard >= 0.3:
-        specific.add("text")
+    specific = kinds & {"place", "count", "date", "names", "org", "numbers"}
     duplicate = jaccard >= rule.duplicate_threshold
     hard_vetoes = [v for v in vetoes if v != "different figures and dates"]
     if duplicate and not hard_vetoes:
@@ -729,6 +838,9 @@ def _fact_keys(profile: Profile) -> Iterator[str]:
         yield f"d:{value}"
     for token in profile.orgs:
         yield f"o:{token}"
+    for value in profile.numbers:
+        if value >= 100:
+            yield f"c:{value}"
     for token in profile.names:
         yield f"n:{token}"
 
