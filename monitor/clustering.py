@@ -51,9 +51,10 @@ Vetoes, because two incidents of the same type in the same month must never merg
   (two removal flights to Caracas a fortnight apart with 199 and 175 people);
 * a count conflict alone or a date conflict alone costs 2 points (figures get revised).
 
-A near-duplicate (Jaccard >= `duplicate_threshold`, 0.8) joins its original's incident and is
-recorded as `duplicate_of`, even outside the time window; it is still refused on a state or
-place conflict (templated releases about different people). Everything that decided an
+A near-duplicate (Jaccard >= `duplicate_threshold`, 0.8, or Jaccard >= 0.5 with >= 0.85 of the
+shorter text contained in the other: a trimmed syndicated copy) joins its original's incident
+and is recorded as `duplicate_of`, even outside the time window; it is still refused on a state,
+place or name veto (templated releases about different people). Everything that decided an
 assignment is returned in `Assignment.reason` so `monitor incidents show ID` can print it.
 """
 
@@ -229,6 +230,7 @@ class Signature:
     profile: Profile
     published: str | None = None
     incident_type: str | None = None
+    size: int = 0  # number of distinct shingles, to turn a Jaccard estimate into containment
 
     def to_bytes(self) -> bytes:
         """Magic, MinHash length, little-endian LeanMinHash, then the profile as JSON."""
@@ -236,7 +238,8 @@ class Signature:
         self.minhash.serialize(mh, "<")
         meta = {
             "doc_id": self.doc_id, "published": self.published,
-            "incident_type": self.incident_type, "profile": self.profile.to_json(),
+            "incident_type": self.incident_type, "size": self.size,
+            "profile": self.profile.to_json(),
         }
         body = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return SIGNATURE_MAGIC + struct.pack("<I", len(mh)) + bytes(mh) + body
@@ -249,7 +252,7 @@ class Signature:
         minhash = LeanMinHash.deserialize(blob[8:8 + size], "<")
         meta = json.loads(blob[8 + size:].decode("utf-8"))
         return cls(meta["doc_id"], minhash, Profile.from_json(meta["profile"]),
-                   meta.get("published"), meta.get("incident_type"))
+                   meta.get("published"), meta.get("incident_type"), meta.get("size", 0))
 
 
 @dataclass
@@ -288,9 +291,26 @@ def _crc(value: str) -> int:
 
 def minhash_of(text: str, num_perm: int = 128, seed: int = 1) -> LeanMinHash:
     """MinHash of word shingles; CRC32 is stable across runs and much faster than SHA1."""
+    return _minhash_and_size(text, num_perm, seed)[0]
+
+
+def _minhash_and_size(text: str, num_perm: int = 128, seed: int = 1) -> tuple[LeanMinHash, int]:
+    hashes = [_crc(s) for s in shingles(text)]
     mh = MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
-    mh.update_batch([_crc(s) for s in shingles(text)] or [0])
-    return LeanMinHash(mh)
+    mh.update_batch(hashes or [0])
+    return LeanMinHash(mh), len(hashes)
+
+
+def containment(jaccard: float, size_a: int, size_b: int) -> float:
+    """Share of the smaller text found in the other, from the Jaccard estimate and set sizes.
+
+    A syndicated copy that drops two paragraphs has a Jaccard near 0.7 with the original but a
+    containment near 0.9: containment is what "reprint" means.
+    """
+    if not size_a or not size_b:
+        return jaccard
+    overlap = jaccard / (1 + jaccard) * (size_a + size_b)
+    return min(1.0, overlap / min(size_a, size_b))
 
 
 def _place_key(value: str) -> str:
@@ -508,6 +528,14 @@ class Rule:
     duplicate_threshold: float = 0.8
     window_days: int = 14
     common_name_incidents: int = 3  # a name in more incidents than this (and >1%) is "common"
+    duplicate_containment: float = 0.85
+    duplicate_min_jaccard: float = 0.5
+
+    def is_duplicate(self, jaccard: float, contained: float) -> bool:
+        """Near-duplicate: very similar, or one text mostly inside the other (trimmed reprint)."""
+        return jaccard >= self.duplicate_threshold or (
+            jaccard >= self.duplicate_min_jaccard and contained >= self.duplicate_containment
+        )
 
 
 def score_pair(
@@ -516,6 +544,7 @@ def score_pair(
     *,
     jaccard: float,
     title_similarity: float,
+    containment: float | None = None,
     same_type: bool | None,
     common_names: frozenset[str] = frozenset(),
     rule: Rule = Rule(),
@@ -603,7 +632,8 @@ def score_pair(
     score = round(sum(points.values()), 2)
     kinds = {k for k, v in points.items() if v > 0 and k not in {"agency", "type", "state"}}
     specific = kinds & {"place", "count", "date", "names", "org", "numbers"}
-    duplicate = jaccard >= rule.duplicate_threshold
+    contained = jaccard if containment is None else containment
+    duplicate = rule.is_duplicate(jaccard, contained)
     hard_vetoes = [v for v in vetoes if v != "different figures and dates"]
     if duplicate and not hard_vetoes:
         decision, joined = "near-duplicate", True
@@ -615,7 +645,8 @@ def score_pair(
         decision, joined = "not enough evidence", False
     return {
         "decision": decision, "joined": joined, "score": score,
-        "jaccard": round(jaccard, 3), "title_similarity": round(title_similarity, 3),
+        "jaccard": round(jaccard, 3), "containment": round(contained, 3),
+        "title_similarity": round(title_similarity, 3),
         "points": points, "shared": shared, "conflicts": conflicts,
     }
 
@@ -656,12 +687,10 @@ class IncidentIndex:
     # -- signatures
     def signature(self, doc: Doc) -> Signature:
         """Sign one article: MinHash of title + text shingles and its anchor profile."""
+        minhash, size = _minhash_and_size(f"{doc.title}\n{doc.text}", self.num_perm)
         return Signature(
-            doc_id=doc.id,
-            minhash=minhash_of(f"{doc.title}\n{doc.text}", self.num_perm),
-            profile=profile_of(doc),
-            published=doc.published,
-            incident_type=doc.incident_type,
+            doc_id=doc.id, minhash=minhash, profile=profile_of(doc), published=doc.published,
+            incident_type=doc.incident_type, size=size,
         )
 
     # -- state changes
@@ -768,19 +797,20 @@ class IncidentIndex:
     def score(self, signature: Signature, incident_id: int) -> dict:
         """The explainable comparison of one signed article with one incident."""
         inc = self.incidents[incident_id]
-        best_j, best_doc, best_title = 0.0, None, 0.0
+        best_j, best_c, best_doc, best_title = 0.0, 0.0, None, 0.0
         for doc_id in inc.doc_ids[:MAX_DOCS_COMPARED]:
             other = self.signatures[doc_id]
-            j = float(np.count_nonzero(signature.minhash.hashvalues == other.minhash.hashvalues))
-            j /= len(signature.minhash.hashvalues)
-            if j > best_j:
-                best_j, best_doc = j, doc_id
+            j = _jaccard(signature, other)
+            c = containment(j, signature.size, other.size)
+            if (c, j) > (best_c, best_j):
+                best_j, best_c, best_doc = j, c, doc_id
             best_title = max(best_title, _dice(signature.profile.title, other.profile.title))
         same_type = None
         if signature.incident_type and inc.types:
             same_type = signature.incident_type in inc.types
         reason = score_pair(
-            signature.profile, inc.profile, jaccard=best_j, title_similarity=best_title,
+            signature.profile, inc.profile, jaccard=best_j, containment=best_c,
+            title_similarity=best_title,
             same_type=same_type, common_names=self._common_names(signature.profile.names),
             rule=self.rule,
         )
@@ -816,15 +846,21 @@ class IncidentIndex:
         return Assignment(best["incident_id"], best, duplicate_of, signature)
 
     def _maybe_duplicate(self, signature: Signature, inc: _Incident) -> bool:
-        threshold = self.rule.duplicate_threshold
-        return any(
-            signature.minhash.jaccard(self.signatures[d].minhash) >= threshold
-            for d in inc.doc_ids[:MAX_DOCS_COMPARED]
-        )
+        for doc_id in inc.doc_ids[:MAX_DOCS_COMPARED]:
+            other = self.signatures[doc_id]
+            j = _jaccard(signature, other)
+            if self.rule.is_duplicate(j, containment(j, signature.size, other.size)):
+                return True
+        return False
 
     def assignments(self) -> dict[int, int]:
         """doc id -> incident id, for evaluation and for checking a restore."""
         return dict(self.incident_of)
+
+
+def _jaccard(a: Signature, b: Signature) -> float:
+    same = np.count_nonzero(a.minhash.hashvalues == b.minhash.hashvalues)
+    return float(same) / len(a.minhash.hashvalues)
 
 
 def _fact_keys(profile: Profile) -> Iterator[str]:
