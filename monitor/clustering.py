@@ -51,7 +51,7 @@ Vetoes, because two incidents of the same type in the same month must never merg
   (two removal flights to Caracas a fortnight apart with 199 and 175 people);
 * a count conflict alone or a date conflict alone costs 2 points (figures get revised).
 
-A near-duplicate (Jaccard >= `duplicate_threshold`, 0.8, or Jaccard >= 0.5 with >= 0.85 of the
+A near-duplicate (Jaccard >= `duplicate_threshold`, 0.8, or Jaccard >= 0.5 with >= 0.8 of the
 shorter text contained in the other: a trimmed syndicated copy) joins its original's incident
 and is recorded as `duplicate_of`, even outside the time window; it is still refused on a state,
 place or name veto (templated releases about different people). Everything that decided an
@@ -60,6 +60,7 @@ assignment is returned in `Assignment.reason` so `monitor incidents show ID` can
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -168,10 +169,14 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*", re.UNICODE)
 _CAP = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ][\w’'-]+", re.UNICODE)
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents: "Jesús Ramírez" and "Jesus Ramirez" are the same anchor."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if not text or text.isascii():
+        return (text or "").casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def _tokens(text: str) -> list[str]:
@@ -294,9 +299,15 @@ def minhash_of(text: str, num_perm: int = 128, seed: int = 1) -> LeanMinHash:
     return _minhash_and_size(text, num_perm, seed)[0]
 
 
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+
+
 def _minhash_and_size(text: str, num_perm: int = 128, seed: int = 1) -> tuple[LeanMinHash, int]:
     hashes = [_crc(s) for s in shingles(text)]
-    mh = MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
+    mh = MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme="affine32",
+                 permutations=_permutations(num_perm, seed))
     mh.update_batch(hashes or [0])
     return LeanMinHash(mh), len(hashes)
 
@@ -329,7 +340,7 @@ def names_in(text: str) -> set[str]:
     Titles are left out (Title Case headlines capitalise every word) and so are words seen only
     at the start of a sentence ("Fatalities in ICE custody ..." is boilerplate, not a name).
     """
-    lower_seen = {fold(w) for w in re.findall(r"\b[a-záéíóúñü][\w’'-]*", text)}
+    lower_seen = set(fold(" ".join(re.findall(r"\b[a-záéíóúñü][\w’'-]*", text))).split())
     initial: set[str] = set()
     inner: set[str] = set()
     for match in _CAP.finditer(text):
@@ -374,8 +385,12 @@ def states_in(text: str) -> set[str]:
     Washington and Georgia are left to the fact extractor: in news text they are as often the
     federal government and the country as the states.
     """
-    found = {m.group(1) for m in _STATE_TEXT.finditer(" ".join(_tokens(text)))}
-    return {PLACE_ALIASES.get(name, name) for name in found}
+    return _states_folded(fold(text))
+
+
+def _states_folded(folded: str) -> set[str]:
+    spaced = " ".join(re.findall(r"[a-z0-9]+", folded))
+    return {PLACE_ALIASES.get(m.group(1), m.group(1)) for m in _STATE_TEXT.finditer(spaced)}
 
 
 def dates_in(text: str, published: str | None) -> set[str]:
@@ -385,9 +400,12 @@ def dates_in(text: str, published: str | None) -> set[str]:
     more than a month after it ("Dec. 30" in a January article). Weekdays are ignored: "said
     Wednesday" is usually the publication day, which every story of that day shares.
     """
+    return _dates_folded(fold(text), published)
+
+
+def _dates_folded(folded: str, published: str | None) -> set[str]:
     when = _parse_time(published)
     out: set[str] = set()
-    folded = fold(text)
     found = [(m.group(1), m.group(2), m.group(3)) for m in _DATE_EN.finditer(folded)]
     found += [(m.group(2), m.group(1), m.group(3)) for m in _DATE_ES.finditer(folded)]
     for month_name, day_text, year_text in found:
@@ -409,8 +427,12 @@ def dates_in(text: str, published: str | None) -> set[str]:
 
 def numbers_in(text: str) -> set[int]:
     """Numbers >= 10 written in digits (6,252 and 6.252 alike); years and day-of-month excluded."""
+    return _numbers_folded(fold(text))
+
+
+def _numbers_folded(folded: str) -> set[int]:
     out: set[int] = set()
-    text = _DATE_ES.sub(" ", _DATE_EN.sub(" ", fold(text)))
+    text = _DATE_ES.sub(" ", _DATE_EN.sub(" ", folded))
     for match in _NUMBER.finditer(text):
         raw = match.group(1)
         value = int(re.sub(r"[.,]", "", raw))
@@ -472,12 +494,12 @@ def profile_of(doc: Doc) -> Profile:
     title = {t[:-1] if t.endswith("s") and len(t) > 4 else t for t in title}
     names = names_in(doc.text)
     if _sentence_case(doc.title):
-        names |= names_in(f"{doc.text}\n{doc.title}") - {t for t in _tokens(doc.text)}
-        names |= names_in(f"x {doc.title}")
+        names |= names_in(doc.title)
     names -= _STATE_TOKENS
-    states |= states_in(f"{doc.title}. {doc.text}")
-    dates |= dates_in(f"{doc.title}. {doc.text}", doc.published)
-    numbers = numbers_in(f"{doc.title}. {doc.text}") - counts
+    folded = fold(f"{doc.title}. {doc.text}")
+    states |= _states_folded(folded)
+    dates |= _dates_folded(folded, doc.published)
+    numbers = _numbers_folded(folded) - counts
     agency_tokens = {fold(a) for a in agencies}
     names -= agency_tokens
     return Profile(
@@ -528,7 +550,7 @@ class Rule:
     duplicate_threshold: float = 0.8
     window_days: int = 14
     common_name_incidents: int = 3  # a name in more incidents than this (and >1%) is "common"
-    duplicate_containment: float = 0.85
+    duplicate_containment: float = 0.8
     duplicate_min_jaccard: float = 0.5
 
     def is_duplicate(self, jaccard: float, contained: float) -> bool:
