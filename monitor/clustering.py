@@ -32,7 +32,9 @@ agency         same agency (ICE, CBP, ...; HSI/ERO count as ICE)           0.5
 type           same incident type / different type                        +0.5 / -1
 =============  =========================================================  ==========
 
-Names common to many incidents (a spokesperson, a president) count 0.3 instead of 1.
+Names found in more than three other incidents of the time window (a spokesperson, a president)
+count 0.3 instead of 1, and fact keys shared by more than 50 incidents of the window are not
+used to find candidates (they are not discriminating, and skipping them keeps lookups cheap).
 
 An article joins an incident when score >= `join_score` (3.0), at least two signals of
 different kinds matched, and at least one of them is a *specific* fact (specific place, count,
@@ -80,7 +82,7 @@ from monitor.urls import normalise_text
 SHINGLE_SIZE = 3
 SIGNATURE_MAGIC = b"IXS1"
 MAX_DOCS_COMPARED = 50  # text/title comparison per incident; profiles still use every article
-MAX_POSTING = 2000  # fact keys shared by more incidents than this are too common to block on
+MAX_BLOCK = 50  # a fact key shared by more in-window incidents is too common to block on
 
 AGENCY_PARENT = {"HSI": "ICE", "ERO": "ICE", "BORDER PATROL": "CBP", "USBP": "CBP", "OFO": "CBP"}
 
@@ -549,7 +551,7 @@ class Rule:
     join_score: float = 3.0
     duplicate_threshold: float = 0.8
     window_days: int = 14
-    common_name_incidents: int = 3  # a name in more incidents than this (and >1%) is "common"
+    common_name_incidents: int = 3  # a name in more in-window incidents than this is "common"
     duplicate_containment: float = 0.8
     duplicate_min_jaccard: float = 0.5
 
@@ -703,8 +705,9 @@ class IncidentIndex:
         self.signatures: dict[int, Signature] = {}
         self.incident_of: dict[int, int] = {}
         self.incidents: dict[int, _Incident] = {}
-        self.postings: dict[str, set[int]] = defaultdict(set)
-        self.name_incidents: dict[str, set[int]] = defaultdict(set)
+        # fact key -> week number -> incident ids: candidate lookup costs O(window), not O(archive)
+        self.postings: dict[str, dict[int, set[int]]] = defaultdict(dict)
+        self.latest_week = 0
 
     # -- signatures
     def signature(self, doc: Doc) -> Signature:
@@ -730,52 +733,69 @@ class IncidentIndex:
         self.lsh.insert(doc_id, signature.minhash, check_duplication=False)
         self._attach(incident_id, signature)
 
+    def _week(self, when: datetime | None) -> int:
+        return when.toordinal() // 7 if when else self.latest_week
+
     def _attach(self, incident_id: int, signature: Signature) -> None:
-        inc = self.incidents.setdefault(incident_id, _Incident())
+        inc = self.incidents.get(incident_id)
+        if inc is None:  # a new incident shares its first article's profile: no copy
+            inc = self.incidents[incident_id] = _Incident(profile=signature.profile)
+        else:
+            inc.profile = inc.profile.union(signature.profile)
         inc.doc_ids.append(signature.doc_id)
-        inc.profile = inc.profile.union(signature.profile)
         if signature.incident_type:
             inc.types.add(signature.incident_type)
         when = _parse_time(signature.published)
         if when:
             inc.first = when if inc.first is None else min(inc.first, when)
             inc.last = when if inc.last is None else max(inc.last, when)
+        week = self._week(when)
+        self.latest_week = max(self.latest_week, week)
         for key in _fact_keys(signature.profile):
-            self.postings[key].add(incident_id)
-        for name in signature.profile.names:
-            self.name_incidents[name].add(incident_id)
+            self.postings[key].setdefault(week, set()).add(incident_id)
+
+    def _detach(self, incident_id: int) -> list[int]:
+        """Drop an incident's postings and profile; returns its article ids (still signed)."""
+        inc = self.incidents.pop(incident_id, None)
+        if inc is None:
+            return []
+        for doc_id in inc.doc_ids:
+            signature = self.signatures[doc_id]
+            week = self._week(_parse_time(signature.published))
+            for key in _fact_keys(signature.profile):
+                bucket = self.postings.get(key, {}).get(week)
+                if bucket is not None:
+                    bucket.discard(incident_id)
+        return inc.doc_ids
+
+    def _reattach(self, incident_id: int, doc_ids: Iterable[int]) -> None:
+        for doc_id in sorted(doc_ids):
+            if self.incident_of.get(doc_id) == incident_id:
+                self._attach(incident_id, self.signatures[doc_id])
 
     def remove(self, doc_id: int) -> None:
         """Forget an article (operator split/move); its incident's profile is rebuilt."""
-        incident_id = self.incident_of.pop(doc_id)
+        incident_id = self.incident_of[doc_id]
+        members = self._detach(incident_id)
+        del self.incident_of[doc_id]
         self.signatures.pop(doc_id)
         self.lsh.remove(doc_id)
-        self._rebuild_incident(incident_id)
+        self._reattach(incident_id, members)
 
     def merge(self, keep: int, drop: int) -> None:
         """Operator merge: every article of `drop` now belongs to `keep`."""
-        for doc_id in list(self.incidents.get(drop, _Incident()).doc_ids):
+        kept, dropped = self._detach(keep), self._detach(drop)
+        for doc_id in dropped:
             self.incident_of[doc_id] = keep
-        self._rebuild_incident(drop)
-        self._rebuild_incident(keep)
+        self._reattach(keep, [*kept, *dropped])
 
     def move(self, doc_id: int, incident_id: int) -> None:
         """Operator split: put one article into another (possibly new) incident."""
         old = self.incident_of[doc_id]
+        old_members, new_members = self._detach(old), self._detach(incident_id)
         self.incident_of[doc_id] = incident_id
-        self._rebuild_incident(old)
-        self._rebuild_incident(incident_id)
-
-    def _rebuild_incident(self, incident_id: int) -> None:
-        old = self.incidents.pop(incident_id, None)
-        if old is not None:
-            for key in _fact_keys(old.profile):
-                self.postings[key].discard(incident_id)
-            for name in old.profile.names:
-                self.name_incidents[name].discard(incident_id)
-        members = [d for d, i in self.incident_of.items() if i == incident_id]
-        for doc_id in sorted(members):
-            self._attach(incident_id, self.signatures[doc_id])
+        self._reattach(old, old_members)
+        self._reattach(incident_id, [*new_members, doc_id])
 
     @classmethod
     def restore(
@@ -796,15 +816,27 @@ class IncidentIndex:
         return index
 
     # -- queries
-    def _candidates(self, signature: Signature) -> set[int]:
+    def _candidates(self, signature: Signature) -> tuple[set[int], frozenset[str]]:
+        """Incidents worth scoring, and the names too common in the window to count fully."""
         found: set[int] = set()
         for doc_id in self.lsh.query(signature.minhash):
             found.add(self.incident_of[doc_id])
+        when = _parse_time(signature.published)
+        week = self._week(when)
+        span = self.rule.window_days // 7 + 1
+        common: set[str] = set()
         for key in _fact_keys(signature.profile):
-            posting = self.postings.get(key)
-            if posting and len(posting) <= MAX_POSTING:
-                found.update(posting)
-        return found
+            buckets = self.postings.get(key)
+            if not buckets:
+                continue
+            near: set[int] = set()
+            for w in range(week - span, week + span + 1):
+                near.update(buckets.get(w, ()))
+            if key.startswith("n:") and len(near) > self.rule.common_name_incidents:
+                common.add(key[2:])
+            if len(near) <= MAX_BLOCK:
+                found.update(near)
+        return found, frozenset(common)
 
     def _in_window(self, inc: _Incident, when: datetime | None) -> bool:
         if when is None or inc.first is None or inc.last is None:
@@ -812,11 +844,9 @@ class IncidentIndex:
         window = timedelta(days=self.rule.window_days)
         return inc.first - window <= when <= inc.last + window
 
-    def _common_names(self, names: frozenset[str]) -> frozenset[str]:
-        limit = max(self.rule.common_name_incidents, int(0.01 * len(self.incidents)))
-        return frozenset(n for n in names if len(self.name_incidents.get(n, ())) > limit)
-
-    def score(self, signature: Signature, incident_id: int) -> dict:
+    def score(
+        self, signature: Signature, incident_id: int, common_names: frozenset[str] | None = None
+    ) -> dict:
         """The explainable comparison of one signed article with one incident."""
         inc = self.incidents[incident_id]
         best_j, best_c, best_doc, best_title = 0.0, 0.0, None, 0.0
@@ -833,7 +863,8 @@ class IncidentIndex:
         reason = score_pair(
             signature.profile, inc.profile, jaccard=best_j, containment=best_c,
             title_similarity=best_title,
-            same_type=same_type, common_names=self._common_names(signature.profile.names),
+            same_type=same_type,
+            common_names=self._candidates(signature)[1] if common_names is None else common_names,
             rule=self.rule,
         )
         reason["incident_id"] = incident_id
@@ -850,11 +881,12 @@ class IncidentIndex:
         signature = signature or self.signature(doc)
         when = _parse_time(signature.published)
         reasons = []
-        for incident_id in sorted(self._candidates(signature)):
+        candidates, common = self._candidates(signature)
+        for incident_id in sorted(candidates):
             inc = self.incidents[incident_id]
             if not self._in_window(inc, when) and not self._maybe_duplicate(signature, inc):
                 continue
-            reasons.append(self.score(signature, incident_id))
+            reasons.append(self.score(signature, incident_id, common))
         joined = [r for r in reasons if r["joined"]]
         if not joined:
             best_rejected = max(reasons, key=lambda r: r["score"], default=None)
