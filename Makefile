@@ -24,7 +24,7 @@ system-deps:
 
 ## test: install everything the tests need, lint, then run pytest
 test: $(STAMP) system-deps
-	$(BIN)/ruff check monitor spiders tests bench
+	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

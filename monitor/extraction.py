@@ -64,5 +64,6 @@ def extract(
 
 def _looks_spanish(text: str) -> bool:
     words = text.lower().split()
-    hits = sum(w in {"el", "la", "los", "las", "de", "que", "y", "en", "por", "para"} for w in words)
+    stopwords = {"el", "la", "los", "las", "de", "que", "y", "en", "por", "para"}
+    hits = sum(w in stopwords for w in words)
     return bool(words) and hits / len(words) > 0.12

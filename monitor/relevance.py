@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-AGENCIES = ["ICE", "CBP", "USCIS", "DHS", "EOIR", "Border Patrol"]
+AGENCIES = ["ICE", "Ice", "CBP", "USCIS", "DHS", "EOIR", "HSI", "Border Patrol"]
 INCIDENT_TERMS = {
-    "data_breach": ["data breach", "inadvertently posted", "personal information", "names"],
-    "raid": ["raid", "worksite"],
+    "data_breach": ["data breach", "inadvertently posted", "personal information", "names",
+                    "datos", "publicó por error"],
+    "raid": ["raid", "worksite", "search warrants"],
     "arrest_detention": ["arrested", "detained"],
-    "detention_death": ["died in custody", "death"],
+    "detention_conditions": ["died in custody", "death", "dies in"],
     "deportation": ["deported", "removal flight", "deportation"],
 }
 
@@ -25,8 +26,11 @@ class Judgement:
     matches: list[dict] = field(default_factory=list)
 
 
-def judge(title: str, text: str, *, language: str = "en", threshold: float = 3.0) -> Judgement:
+def judge(
+    title: str, text: str, *, language: str = "en", threshold: float | None = None
+) -> Judgement:
     """Score an article; `matches` lists every rule that fired with its weight."""
+    threshold = 3.0 if threshold is None else threshold
     haystack = f"{title}\n{text}"
     matches: list[dict] = []
     for agency in AGENCIES:
@@ -43,3 +47,11 @@ def judge(title: str, text: str, *, language: str = "en", threshold: float = 3.0
     incident_type = max(type_scores, key=type_scores.get) if type_scores else None
     relevant = has_agency and incident_type is not None and score >= threshold
     return Judgement(score, relevant, incident_type, matches)
+
+
+def explain(judgement: Judgement) -> str:
+    """A one-line "why flagged" for people: the rules that fired and the score."""
+    if not judgement.matches:
+        return f"no rule matched (score {judgement.score:.1f})"
+    terms = ", ".join(f"{m['rule']} '{m['term']}'" for m in judgement.matches[:6])
+    return f"{terms} (score {judgement.score:.1f})"

@@ -1,0 +1,49 @@
+"""Scrapy settings. `monitor.crawl` adds what comes from monitor.toml (user agent, database)."""
+
+BOT_NAME = "immigration_monitor"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Politeness: robots.txt, adaptive throttling, few concurrent requests per site.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+
+# Bounded work: a stuck site can never hold a run hostage.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+CLOSESPIDER_TIMEOUT = 15 * 60
+
+# Set by monitor.crawl from monitor.toml; here only as documentation of the contract.
+USER_AGENT = "ImmigrationNewsMonitor/0.1"
+MONITOR_DATABASE = None  # path of the SQLite file
+MONITOR_SNAPSHOT_BASE = None  # e.g. http://127.0.0.1:8765: serve every URL from the snapshot
+MONITOR_RELEVANCE_THRESHOLD = None
+MONITOR_EXTRACT_WORKERS = 2  # processes for text extraction; 0 extracts inline
+
+DOWNLOADER_MIDDLEWARES = {
+    "monitor.middlewares.KnownArticleFilter": 50,
+    "monitor.middlewares.SnapshotRewrite": 950,
+}
+
+ITEM_PIPELINES = {
+    "monitor.pipelines.ExtractPipeline": 100,
+    "monitor.pipelines.JudgePipeline": 200,
+    "monitor.pipelines.StorePipeline": 300,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,9 @@
+"""All SQL lives in this package. Other modules call these functions with a `Database`.
+
+One module per table family; each owns a named `Migrations` set, so schema changes to one
+concern never renumber another's. `open_db` applies every pending migration.
+"""
+
+from monitor.storage.db import StorageError, open_db, utcnow_iso
+
+__all__ = ["StorageError", "open_db", "utcnow_iso"]
