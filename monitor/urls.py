@@ -1,12 +1,14 @@
 """Canonical URLs and content hashes, so one article reached by different links is stored once.
 
-`canonical_url` is an identity key, not a fetch address: keep the URL you fetched for fetching
-and use the canonical form only to decide "have we seen this article before?". Choices, all
-made so that variants a feed reader meets in practice collapse to one key:
+`canonical_url` is what storage keeps as an article's `url` and what drafts link to, so it must
+stay a working address; `url_key` goes one step further for "have we seen this article before?"
+lookups. Choices, made so that variants a feed reader meets in practice collapse to one key:
 
-* scheme: `http` and `https` are the same article -> always `https`;
-* host: lowercased, default port dropped, a leading `www.` removed (`www.ice.gov` and
-  `ice.gov` serve the same pages; no news site serves different articles on the two);
+* scheme: `http` and `https` are the same article -> always `https` (every agency and outlet we
+  watch serves https; an http-only link still identifies the article);
+* host: lowercased, default port dropped. A leading `www.` is *kept* by `canonical_url`, because
+  some sites do not answer on the bare domain and the URL is linked in drafts; `url_key` drops
+  it (no news site serves different articles on `www.x` and `x`);
 * path: a trailing slash is removed (`/news/x/` == `/news/x`), the root stays `/`;
 * query: tracking parameters (`utm_*`, `fbclid`, `gclid`, `mc_cid`, `ocid`, ...) removed, the
   rest sorted and percent-encoding normalised by w3lib;
@@ -72,8 +74,6 @@ def canonical_url(url: str) -> str:
         url = resolved
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
     port = parts.port if parts.port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     query = [
@@ -84,6 +84,17 @@ def canonical_url(url: str) -> str:
         path = path.rstrip("/") or "/"
     rebuilt = urlunsplit(("https", netloc, path, urlencode(query), ""))
     return canonicalize_url(rebuilt, keep_fragments=False)
+
+
+def url_key(url: str) -> str:
+    """Identity key for dedupe lookups: `canonical_url` without a leading `www.`."""
+    canonical = canonical_url(url)
+    if not is_http_url(canonical):
+        return canonical
+    parts = urlsplit(canonical)
+    if not parts.netloc.startswith("www."):
+        return canonical
+    return urlunsplit((parts.scheme, parts.netloc[4:], parts.path, parts.query, ""))
 
 
 def _b64decode(token: str) -> bytes | None:

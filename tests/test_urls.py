@@ -10,6 +10,7 @@ from monitor.urls import (
     is_http_url,
     normalise_text,
     resolve_google_news,
+    url_key,
 )
 
 ARTICLE = "https://www.example.com/news/ice-raid-houston/"
@@ -29,8 +30,16 @@ def test_http_and_https_unified() -> None:
     assert canonical_url("http://example.com/a") == canonical_url("https://example.com/a")
 
 
-def test_www_prefix_unified() -> None:
-    assert canonical_url("https://www.example.com/a") == canonical_url("https://example.com/a")
+def test_www_prefix_kept_in_canonical_url() -> None:
+    assert canonical_url("http://www.ice.gov/news/") == "https://www.ice.gov/news"
+
+
+def test_www_prefix_unified_in_url_key() -> None:
+    assert url_key("https://www.example.com/a") == url_key("http://example.com/a/?utm_source=x")
+
+
+def test_url_key_leaves_non_http_alone() -> None:
+    assert url_key("mailto:x@example.com") == "mailto:x@example.com"
 
 
 def test_trailing_slash_unified() -> None:
@@ -136,7 +145,7 @@ def test_non_google_url_gives_none() -> None:
 def test_canonical_url_resolves_google_news() -> None:
     token = _gn_token((ARTICLE + "?utm_source=gn").encode())
     url = f"https://news.google.com/rss/articles/{token}?oc=5"
-    assert canonical_url(url) == "https://example.com/news/ice-raid-houston"
+    assert canonical_url(url) == "https://www.example.com/news/ice-raid-houston"
 
 
 def test_canonical_url_keeps_opaque_google_news_link() -> None:
