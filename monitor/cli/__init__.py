@@ -21,9 +21,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.cli import digest, pipeline
+    from monitor.cli import digest, incidents, pipeline
 
-    for module in (pipeline, digest):
+    for module in (pipeline, digest, incidents):
         for command in module.COMMANDS:
             cli.add_command(command)
 
