@@ -24,6 +24,8 @@ title          Dice of title content words >= 0.5 / 0.7                    1 / 1
 place          a specific place (city, facility, site) shares a token     1.5 +0.5 each, cap 2.5
 state          same US state (only when no specific place is shared)      0.5
 count          a count of people agrees (within 5%)                       1.5 +0.5, cap 2
+figure         a distinctive figure (>= 100, not round: 6,252) appears    2.5 (in place of count)
+               on both sides, as a count or anywhere in the text
 date           an event date agrees exactly / only within a day           1.5 +0.5, cap 2 / 0.75
 names          proper-noun tokens shared (not places/orgs/agencies)       1 each, cap 3
 numbers        other numbers in the text agree (ages, sums; >= 10)        1 +0.5, cap 1.5
@@ -37,7 +39,8 @@ count 0.3 instead of 1, and fact keys shared by more than 50 incidents of the wi
 used to find candidates (they are not discriminating, and skipping them keeps lookups cheap).
 
 An article joins an incident when score >= `join_score` (3.0), at least two signals of
-different kinds matched, and at least one of them is a *specific* fact (specific place, count,
+different kinds matched (or one distinctive figure: two stories in the same fortnight do not
+share "6,252" by chance), and at least one of them is a *specific* fact (specific place, count,
 date, names, organisation, numbers): text, title and agency alone never join below the
 near-duplicate threshold, because agency releases are templated (the ICE death-in-custody
 boilerplate gives two releases about different people a Jaccard of 0.5).
@@ -369,7 +372,11 @@ MONTHS = {
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_EN = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")
 _DATE_ES = re.compile(rf"\b(\d{{1,2}})\s+de\s+({_MONTH})\b(?:\s+(?:de|del)\s+(\d{{4}}))?")
-_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\w]|[.,]\d)")
+_NUMBER = re.compile(
+    r"(?<![\w.,$§#/(-])(\d{1,3}(?:[.,]\d{3})+|\d{1,4})(?![\w(/]|[.,]\d|\s*\(|-\d)"
+)
+_LEGAL_BEFORE = re.compile(r"(?:section|sec|u\.?s\.?c|c\.?f\.?r|no|case|form|title|ley|articulo)"
+                           r"\.?\s*$")
 
 
 _STATE_NAMES = sorted(
@@ -440,8 +447,15 @@ def _numbers_folded(folded: str) -> set[int]:
         value = int(re.sub(r"[.,]", "", raw))
         if value < 10 or (1900 <= value <= 2100 and len(raw) == 4):
             continue
+        if _LEGAL_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
+            continue  # statute sections and case numbers recur across unrelated stories
         out.add(value)
     return out
+
+
+def distinctive(value: int) -> bool:
+    """A figure unlikely to recur by chance: >= 100 and not round (6,252 or 475, not 6,000)."""
+    return value >= 100 and value % 10 != 0
 
 
 def _sentence_case(title: str) -> bool:
@@ -599,6 +613,11 @@ def score_pair(
     if counts:
         points["count"] = min(2.0, 1.5 + 0.5 * (len(counts) - 1))
         shared["counts"] = counts
+    figures = (doc.numbers | doc.counts) & (incident.numbers | incident.counts)
+    rare = sorted(v for v in figures if distinctive(v))
+    if rare:
+        points["count"] = max(points.get("count", 0.0), 2.5)
+        shared["distinctive_figures"] = rare
     dates = sorted({a for a in doc.dates for b in incident.dates if _dates_agree(a, b)})
     exact_dates = sorted(doc.dates & incident.dates)
     if exact_dates:
@@ -613,8 +632,7 @@ def score_pair(
         weight = sum(0.3 if n in common_names else 1.0 for n in names)
         points["names"] = round(min(3.0, weight), 2)
         shared["names"] = names
-    numbers = sorted(((doc.numbers | doc.counts) & (incident.numbers | incident.counts))
-                     - set(counts))
+    numbers = sorted(figures - set(counts) - set(rare))
     if numbers:
         points["numbers"] = min(1.5, 1.0 + 0.5 * (len(numbers) - 1))
         shared["numbers"] = numbers
@@ -663,7 +681,7 @@ def score_pair(
         decision, joined = "near-duplicate", True
     elif vetoes:
         decision, joined = "veto: " + "; ".join(vetoes), False
-    elif score >= rule.join_score and len(kinds) >= 2 and specific:
+    elif score >= rule.join_score and (len(kinds) >= 2 or rare) and specific:
         decision, joined = "same story", True
     else:
         decision, joined = "not enough evidence", False
