@@ -24,13 +24,21 @@ PRECISION_TARGET = 0.95
 RECALL_TARGET = 0.90
 
 
-def load(path: Path = DATA, *, extract: bool = False) -> tuple[list[Doc], dict[int, str]]:
-    """Read the labelled set; with `extract` the facts come from the extractor, not the file."""
+def load(
+    path: Path = DATA, *, extract: bool = False, split: str | None = None
+) -> tuple[list[Doc], dict[int, str]]:
+    """Read the labelled set; with `extract` the facts come from the extractor, not the file.
+
+    `split` keeps only "dev" rows (the ones the rules were tuned on) or "holdout" rows
+    (written afterwards and never tuned on).
+    """
     docs, labels = [], {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
+        if split and row.get("split", "dev") != split:
+            continue
         facts = row["facts"]
         if extract:
             from monitor.facts import extract_facts
@@ -59,10 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="explain every wrong pair")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args(argv)
+    mode = "extract_facts" if args.extract else "hand-written facts"
+    for split in ("dev", "holdout"):
+        part_docs, part_labels = load(args.data, extract=args.extract, split=split)
+        if part_docs:
+            part = pairwise_scores(part_labels, run(part_docs, IncidentIndex())[0])
+            print(f"  {split:<8} {len(part_docs):>3} articles: precision {part['precision']:.3f}"
+                  f" recall {part['recall']:.3f}")
     docs, labels = load(args.data, extract=args.extract)
     predicted, reasons = run(docs, IncidentIndex())
     scores = pairwise_scores(labels, predicted)
-    mode = "extract_facts" if args.extract else "hand-written facts"
     print(f"cluster quality ({mode}): {len(docs)} articles, {len(set(labels.values()))} "
           f"incidents labelled, {len(set(predicted.values()))} predicted")
     print(f"pairwise precision {scores['precision']:.3f} (target {PRECISION_TARGET}), "

@@ -168,6 +168,17 @@ NAME_STOP = STOPWORDS | {
     "share", "subscribe", "advertisement", "related", "ap", "afp", "efe", "cnn", "inc", "llc",
     "northern", "southern", "eastern", "western", "central", "district", "county", "city",
     "act", "program", "operation", "operacion", "policy", "law", "bill", "order", "rule",
+    # programmes and legal terms are capitalised but name no particular incident
+    "temporary", "protected", "status", "estatus", "proteccion", "temporal", "deferred",
+    "action", "childhood", "arrivals", "daca", "parole", "humanitarian", "asylum", "asilo",
+    "refugee", "refugees", "visa", "visas", "green", "card", "alien", "aliens", "enemies",
+    "register", "supreme", "circuit", "appeals", "board", "review", "executive", "proclamation",
+    "notice", "designation", "termination", "extension", "employment", "authorization",
+    "document", "documents", "permanent", "resident", "residents", "citizen", "citizens",
+    "naturalization", "proceedings", "detainer", "detainers", "sanctuary", "cities",
+    "amendment", "constitution",
+    "democrats", "republicans", "democrat",
+    "republican", "governor", "mayor", "sheriff", "police", "agency", "agencia",
 }
 NAME_STOP |= PLACE_GENERIC | ORG_GENERIC
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*", re.UNICODE)
@@ -406,7 +417,8 @@ def dates_in(text: str, published: str | None) -> set[str]:
     """Explicit month-day dates in English or Spanish, the year taken from context.
 
     A date without a year is put in the year before publication when it would otherwise fall
-    more than a month after it ("Dec. 30" in a January article). Weekdays are ignored: "said
+    more than six months after it ("Dec. 30" in a January article); nearer future dates stay
+    (an effective date, a hearing). Weekdays are ignored: "said
     Wednesday" is usually the publication day, which every story of that day shares.
     """
     return _dates_folded(fold(text), published)
@@ -428,7 +440,7 @@ def _dates_folded(folded: str, published: str | None) -> set[str]:
             value = date(year, month, day)
         except ValueError:
             continue
-        if not year_text and when and value > when.date() + timedelta(days=31):
+        if not year_text and when and value > when.date() + timedelta(days=183):
             value = date(year - 1, month, day)
         out.add(value.isoformat())
     return out
