@@ -229,3 +229,20 @@ def test_profile_maps_hsi_to_ice() -> None:
 def test_profile_ignores_malformed_facts() -> None:
     doc = Doc(1, "t", "x", facts={"counts": [{"value": "many"}, {"noun": "people"}]})
     assert profile_of(doc).counts == frozenset()
+
+
+def test_two_tps_notices_in_one_week_stay_apart() -> None:
+    assert _assigned_with(51, [48, 49, 50]) is None
+
+
+def test_railcar_deaths_and_pursuit_crash_stay_apart() -> None:
+    assert _assigned_with(42, [45, 46, 47]) is None
+
+
+def test_spanish_figure_with_dot_separator_joins() -> None:
+    assert _assigned_with(56, [54, 55]) == 54
+
+
+def test_distinctive_figure_is_named_in_reason() -> None:
+    index = _index_with([54])
+    assert 1461 in index.assign(DOCS[56]).reason["shared"]["distinctive_figures"]
