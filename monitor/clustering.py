@@ -54,7 +54,8 @@ Vetoes, because two incidents of the same type in the same month must never merg
   (and no count agrees): same-story reports always share a person, place or organisation;
 * figures conflict: both give counts and none agrees, *and* both give dates and none agrees
   (two removal flights to Caracas a fortnight apart with 199 and 175 people);
-* a count conflict alone or a date conflict alone costs 2 points (figures get revised).
+* a count conflict alone costs 1 point (figures get revised, extractors misread "F-150"); a
+  date conflict alone costs 2. "Washington" never makes a state conflict.
 
 A near-duplicate (Jaccard >= `duplicate_threshold`, 0.8, or Jaccard >= 0.5 with >= 0.8 of the
 shorter text contained in the other: a trimmed syndicated copy) joins its original's incident
@@ -110,6 +111,7 @@ PLACE_ALIASES = {  # Spanish names of US states and cities -> English, accents a
     "estados unidos": "united states", "eeuu": "united states", "ee uu": "united states",
     "mexico": "mexico",
 }
+AMBIGUOUS_STATES = frozenset({"washington"})  # in news text, usually the federal government
 BROAD_KINDS = {"state", "country", "region", "nation", "continent", "province"}
 COUNTRIES = {
     "united states", "mexico", "guatemala", "honduras", "el salvador", "nicaragua", "venezuela",
@@ -721,13 +723,14 @@ def score_pair(
     count_conflict = bool(doc.counts and incident.counts and not counts)
     date_conflict = bool(doc.dates and incident.dates and not dates)
     if count_conflict:
-        points["count_conflict"] = -2.0
+        points["count_conflict"] = -1.0
         conflicts.append("counts")
     if date_conflict:
         points["date_conflict"] = -2.0
         conflicts.append("dates")
     vetoes: list[str] = []
-    if doc.states and incident.states and not states:
+    doc_states, inc_states = doc.states - AMBIGUOUS_STATES, incident.states - AMBIGUOUS_STATES
+    if doc_states and inc_states and not states:
         vetoes.append("different states")
     strong_names = [n for n in names if n not in common_names]
     doc_own = doc.names - excluded - common_names
