@@ -35,8 +35,10 @@ type           same incident type / different type                        +0.5 /
 =============  =========================================================  ==========
 
 Names found in more than three other incidents of the time window (a spokesperson, a president)
-count 0.3 instead of 1, and fact keys shared by more than 50 incidents of the window are not
-used to find candidates (they are not discriminating, and skipping them keeps lookups cheap).
+and very common given names (José, María, John) count 0.3 instead of 1; officials quoted in
+every kind of story (Trump, Noem, Homan, ...) are not names at all; and fact keys shared by
+more than 50 incidents of the window are not used to find candidates (they are not
+discriminating, and skipping them keeps lookups cheap).
 
 An article joins an incident when score >= `join_score` (3.0), at least two signals of
 different kinds matched (or one distinctive figure: two stories in the same fortnight do not
@@ -182,7 +184,22 @@ NAME_STOP = STOPWORDS | {
     "democrats", "republicans", "democrat",
     "republican", "governor", "mayor", "sheriff", "police", "agency", "agencia",
 }
+# officials quoted in stories about every kind of incident: naming them says nothing
+NAME_STOP |= {
+    "trump", "biden", "obama", "harris", "vance", "noem", "homan", "mclaughlin", "lyons",
+    "mayorkas", "rubio", "bondi", "garland", "hegseth", "leavitt", "abbott", "desantis",
+    "newsom", "hochul", "pritzker", "kristi", "donald", "kamala", "tricia",
+}
 NAME_STOP |= PLACE_GENERIC | ORG_GENERIC
+# given names shared by thousands of people: weak evidence (0.3), and never "uncommon"
+COMMON_GIVEN_NAMES = frozenset({
+    "jose", "juan", "carlos", "luis", "jesus", "miguel", "francisco", "antonio", "manuel",
+    "pedro", "alejandro", "jorge", "mario", "ricardo", "roberto", "fernando", "javier",
+    "eduardo", "rafael", "oscar", "sergio", "victor", "daniel", "david", "angel", "maria",
+    "ana", "rosa", "carmen", "guadalupe", "juana", "john", "james", "michael",
+    "robert", "william", "mary", "jennifer", "linda", "elizabeth", "joseph", "thomas",
+    "alberto", "mohammed", "muhammad", "ahmed", "ali",
+})
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*", re.UNICODE)
 _CAP = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ][\w’'-]+", re.UNICODE)
 
@@ -658,6 +675,7 @@ def score_pair(
     rule: Rule = Rule(),
 ) -> dict:
     """Score one article profile against an incident profile; returns the explainable reason."""
+    common_names = common_names | COMMON_GIVEN_NAMES
     points: dict[str, float] = {}
     shared: dict[str, list] = {}
     if jaccard >= 0.5:
