@@ -21,9 +21,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.cli import digest, drafts, ops, pipeline, serve, sources
+    from monitor.cli import digest, drafts, incidents, ops, pipeline, serve, sources
 
-    for module in (pipeline, digest, drafts, sources, serve, ops):
+    for module in (pipeline, digest, incidents, drafts, sources, serve, ops):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,4 +1,10 @@
-"""Incidents: one story, many articles. `version` grows whenever an incident changes."""
+"""Incidents: one story, many articles. `version` grows whenever an incident changes.
+
+Also the clustering state that must survive between runs: one signature per clustered article
+(`incident_signatures`: the MinHash + anchor profile from `monitor.clustering`, and the reason
+it joined), and the operator's merge/split decisions (`incident_decisions`), which later runs
+honour. A merged-away incident keeps its row with `status = 'merged'` and `merged_into`.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,24 @@ def m001_incidents(db: sqlite_utils.Database) -> None:
         defaults={"version": 1, "status": "new", "article_count": 0},
     )
     db["incidents"].create_index(["updated_at"])
+
+
+@migrations()
+def m002_signatures_and_decisions(db: sqlite_utils.Database) -> None:
+    db["incidents"].add_column("merged_into", int)
+    db["incident_signatures"].create(
+        {"article_id": int, "incident_id": int, "published": str, "signature": bytes,
+         "reason": str, "created_at": str},
+        pk="article_id",
+    )
+    db["incident_signatures"].create_index(["incident_id"])
+    db["incident_signatures"].create_index(["published"])
+    db["incident_decisions"].create(
+        {"id": int, "action": str, "incident_id": int, "other_incident_id": int,
+         "article_id": int, "note": str, "created_at": str},
+        pk="id",
+    )
+    db["incident_decisions"].create_index(["article_id"])
 
 
 def decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -79,7 +103,10 @@ def get_incident(db: sqlite_utils.Database, incident_id: int) -> dict[str, Any] 
 def list_incidents(
     db: sqlite_utils.Database, *, since: str | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    where, params = ("updated_at > ?", [since]) if since else (None, [])
+    """Live incidents (merged-away ones are left out), most recently updated first."""
+    where, params = "merged_into IS NULL", []
+    if since:
+        where, params = where + " AND updated_at > ?", [since]
     return [
         decode(r)
         for r in db["incidents"].rows_where(
@@ -90,3 +117,117 @@ def list_incidents(
 
 def count(db: sqlite_utils.Database) -> int:
     return db["incidents"].count
+
+
+def source_counts(db: sqlite_utils.Database) -> dict[int, dict[str, int]]:
+    """incident id -> {"articles": n, "outlets": distinct outlets or sources}."""
+    rows = db.execute(
+        "SELECT incident_id, COUNT(*), COUNT(DISTINCT COALESCE(outlet, source_id)) "
+        "FROM articles WHERE incident_id IS NOT NULL GROUP BY incident_id"
+    ).fetchall()
+    return {row[0]: {"articles": row[1], "outlets": row[2]} for row in rows}
+
+
+# -- clustering state ---------------------------------------------------------------------
+
+
+def save_signature(
+    db: sqlite_utils.Database, article_id: int, incident_id: int, signature: bytes,
+    *, published: str | None, reason: dict[str, Any] | None, now: datetime | None = None,
+) -> None:
+    """Persist one article's clustering signature and the reason it joined its incident."""
+    db["incident_signatures"].upsert(
+        {"article_id": article_id, "incident_id": incident_id, "published": published,
+         "signature": signature, "reason": dumps(reason or {}), "created_at": utcnow_iso(now)},
+        pk="article_id",
+    )
+
+
+def load_signatures(
+    db: sqlite_utils.Database, *, since: str | None = None
+) -> list[tuple[int, bytes]]:
+    """(incident_id, signature) rows in article order, for `IncidentIndex.restore`.
+
+    With `since`, only articles published then or later (plus undated ones): a run needs the
+    recent window, not the archive.
+    """
+    sql = "SELECT incident_id, signature FROM incident_signatures"
+    params: list[Any] = []
+    if since:
+        sql += " WHERE published IS NULL OR published >= ?"
+        params.append(since)
+    return [(row[0], row[1]) for row in db.execute(sql + " ORDER BY article_id", params)]
+
+
+def signature_incident(db: sqlite_utils.Database, article_id: int) -> int | None:
+    row = db.execute(
+        "SELECT incident_id FROM incident_signatures WHERE article_id = ?", [article_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def reasons(db: sqlite_utils.Database, incident_id: int) -> dict[int, dict[str, Any]]:
+    """article id -> the recorded reason it joined (or started) this incident."""
+    rows = db.execute(
+        "SELECT article_id, reason FROM incident_signatures WHERE incident_id = ?", [incident_id]
+    ).fetchall()
+    return {row[0]: loads(row[1], {}) for row in rows}
+
+
+def record_decision(
+    db: sqlite_utils.Database, action: str, incident_id: int, *,
+    other_incident_id: int | None = None, article_id: int | None = None, note: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    return db["incident_decisions"].insert(
+        {"action": action, "incident_id": incident_id, "other_incident_id": other_incident_id,
+         "article_id": article_id, "note": note, "created_at": utcnow_iso(now)}
+    ).last_pk
+
+
+def decisions(db: sqlite_utils.Database, incident_id: int) -> list[dict[str, Any]]:
+    return list(db["incident_decisions"].rows_where(
+        "incident_id = ? OR other_incident_id = ?", [incident_id, incident_id], order_by="id"
+    ))
+
+
+def pinned_incident(db: sqlite_utils.Database, article_id: int) -> int | None:
+    """Where an operator last put this article (split), so re-clustering keeps it there."""
+    row = db.execute(
+        "SELECT incident_id FROM incident_decisions WHERE article_id = ? AND action = 'split' "
+        "ORDER BY id DESC LIMIT 1", [article_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def resolve_merged(db: sqlite_utils.Database, incident_id: int) -> int:
+    """Follow `merged_into` links to the live incident."""
+    seen = set()
+    while incident_id not in seen:
+        seen.add(incident_id)
+        row = db.execute(
+            "SELECT merged_into FROM incidents WHERE id = ?", [incident_id]
+        ).fetchone()
+        if not row or row[0] is None:
+            return incident_id
+        incident_id = row[0]
+    return incident_id
+
+
+def move_articles(db: sqlite_utils.Database, article_ids: list[int], incident_id: int) -> None:
+    """Point articles (and their signatures) at another incident."""
+    if not article_ids:
+        return
+    marks = ",".join("?" for _ in article_ids)
+    db.execute(f"UPDATE articles SET incident_id = ? WHERE id IN ({marks})",
+               [incident_id, *article_ids])
+    db.execute(f"UPDATE incident_signatures SET incident_id = ? WHERE article_id IN ({marks})",
+               [incident_id, *article_ids])
+
+
+def mark_merged(
+    db: sqlite_utils.Database, drop: int, keep: int, now: datetime | None = None
+) -> None:
+    stamp = utcnow_iso(now)
+    db["incidents"].update(drop, {"status": "merged", "merged_into": keep, "article_count": 0,
+                                  "updated_at": stamp})

@@ -1,0 +1,253 @@
+"""Dedupe benchmark: does incident assignment stay cheap as the archive grows, and what does LSH
+miss compared with exact pairwise Jaccard?
+
+    python bench/dedupe.py            # archives of 10,000 and 100,000 articles, baseline on 5,000
+    python bench/dedupe.py --quick    # 1,000 and 10,000, baseline on 1,000 (CI-sized)
+
+Synthetic articles have ~500 words from a Zipf vocabulary, a few person and place names, numbers
+and dates, 100 a day (100,000 articles span ~3 years); 10% are near-duplicates of a recent article
+(words substituted, a sentence dropped, a syndication line added). Each archive size runs in its
+own subprocess so its peak memory (ru_maxrss minus the resident size before the run) is its own.
+
+Wall-clock figures inflate on a shared machine; the process CPU time printed next to them is
+the steadier number. Printed per size: signing time, assign+add time (the LSH query, fact-key
+candidates, scoring, insert), per-article cost, peak memory, and the ratios between the two
+sizes (10x the articles should cost ~10x the time, not 100x). Then, on the baseline size: exact
+all-pairs Jaccard of the shingle sets (scipy sparse product when available, plus a naive Python
+loop timed on a sample and extrapolated), the speed-up of LSH over both, and the recall of LSH
+candidates and of the index's duplicate decisions on the pairs whose exact Jaccard is >= 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from monitor.clustering import Doc, IncidentIndex, shingles  # noqa: E402
+
+VOCAB_SIZE = 20_000
+NAME_POOL = 50_000
+PLACE_POOL = 3_000
+WORDS = 500
+DUP_RATE = 0.10
+PAIR_THRESHOLD = 0.5
+START = datetime(2023, 1, 1)
+PER_DAY = 100  # articles a day across all sources: 100,000 articles is ~3 years
+RECENT = 300  # near-duplicates copy one of the last 300 originals (about three days)
+
+
+def _rss_kb() -> int:
+    """Current resident set size in KiB (Linux), for the before/after memory figure."""
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize() // 1024
+
+
+def synthetic_archive(n: int, seed: int = 7) -> Iterator[tuple[Doc, int | None]]:
+    """Yield (doc, original id or None); near-duplicates copy one of the last RECENT originals."""
+    rng = np.random.default_rng(seed)
+    rand = random.Random(seed)
+    vocab = np.array([f"w{i}" for i in range(VOCAB_SIZE)])
+    weights = 1.0 / np.arange(1, VOCAB_SIZE + 1) ** 1.05
+    weights /= weights.sum()
+    name_weights = 1.0 / np.arange(1, NAME_POOL + 1)
+    name_weights /= name_weights.sum()
+    recent: list[tuple[int, str, str, datetime]] = []
+    for i in range(1, n + 1):
+        when = START + timedelta(days=i / PER_DAY)
+        if recent and rand.random() < DUP_RATE:
+            orig_id, title, text, _ = recent[rand.randrange(len(recent))]
+            words = text.split()
+            for _ in range(rand.randint(5, 25)):  # 1-5% of words substituted
+                words[rand.randrange(len(words))] = str(rng.choice(vocab, p=weights))
+            cut = rand.randrange(len(words) - 30)
+            del words[cut:cut + rand.randint(0, 25)]  # a dropped sentence, sometimes
+            text = " ".join(words) + " This story was first published by another outlet."
+            published = when + timedelta(hours=rand.randint(1, 72))
+            doc = Doc(i, title, text, "en", published.isoformat(), "raid", {})
+            yield doc, orig_id
+            continue
+        body = vocab[rng.choice(VOCAB_SIZE, WORDS, p=weights)]
+        names = [f"Name{k}" for k in rng.choice(NAME_POOL, 4, p=name_weights)]
+        place = f"Town{rng.integers(PLACE_POOL)}"
+        tokens = [*names, place, str(rng.integers(10, 900))]
+        for pos, token in zip(rng.integers(1, WORDS, 6), tokens, strict=True):
+            body[pos] = token
+        sentences = [" ".join(body[k:k + 25]) for k in range(0, WORDS, 25)]
+        text = ". ".join(s.capitalize() for s in sentences) + "."
+        day = when - timedelta(days=int(rng.integers(0, 3)))
+        text += f" It happened on {day:%B} {day.day}, {day.year}."
+        title = " ".join(vocab[rng.choice(VOCAB_SIZE, 8, p=weights)]).capitalize()
+        facts = {"places": [{"value": place, "kind": "city", "sentence": ""}]}
+        doc = Doc(i, title, text, "en", when.isoformat(), "raid", facts)
+        recent.append((i, title, text, when))
+        if len(recent) > RECENT:
+            recent.pop(0)
+        yield doc, None
+
+
+def run_size(n: int) -> dict:
+    """Feed n articles through sign -> assign -> add; time it and measure peak memory."""
+    before_kb = _rss_kb()
+    index = IncidentIndex()
+    sign_s = assign_s = 0.0
+    duplicates = found = 0
+    cpu_start = time.process_time()
+    for doc, original in synthetic_archive(n):
+        t0 = time.perf_counter()
+        sig = index.signature(doc)
+        t1 = time.perf_counter()
+        result = index.assign(doc, sig)
+        index.add(result.incident_id if result.incident_id is not None else doc.id, doc, sig)
+        t2 = time.perf_counter()
+        sign_s += t1 - t0
+        assign_s += t2 - t1
+        if original is not None:
+            duplicates += 1
+            found += result.duplicate_of is not None
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "n": n, "sign_s": sign_s, "assign_s": assign_s, "peak_mb": (peak_kb - before_kb) / 1024,
+        "cpu_s": time.process_time() - cpu_start,  # includes generating the synthetic text
+        "incidents": len(index.incidents), "injected_duplicates": duplicates,
+        "duplicates_flagged": found,
+    }
+
+
+def baseline(n: int) -> dict:
+    """Exact all-pairs Jaccard vs the LSH index on the same n articles."""
+    docs = [doc for doc, _ in synthetic_archive(n, seed=11)]
+    sets = [
+        {hash(s) for s in shingles(f"{d.title}\n{d.text}")} for d in docs
+    ]
+    # exact, vectorised: sparse binary matrix, intersections by one sparse product
+    exact_pairs: set[tuple[int, int]] = set()
+    sparse_s = None
+    try:
+        from scipy import sparse
+    except ImportError:  # pragma: no cover - scipy is in the test extra
+        sparse = None
+    if sparse is not None:
+        t0 = time.perf_counter()
+        columns: dict[int, int] = {}
+        rows, cols = [], []
+        for r, shingle_set in enumerate(sets):
+            for h in shingle_set:
+                rows.append(r)
+                cols.append(columns.setdefault(h, len(columns)))
+        matrix = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(columns))
+        )
+        inter = sparse.triu(matrix @ matrix.T, k=1).tocoo()
+        sizes = np.asarray(matrix.sum(axis=1)).ravel()
+        jac = inter.data / (sizes[inter.row] + sizes[inter.col] - inter.data)
+        keep = jac >= PAIR_THRESHOLD
+        exact_pairs = {(int(a), int(b)) for a, b in zip(inter.row[keep], inter.col[keep],
+                                                        strict=True)}
+        sparse_s = time.perf_counter() - t0
+    # exact, naive: Python set Jaccard on a sample of pairs, extrapolated to all pairs
+    rand = random.Random(3)
+    sample = [(rand.randrange(n), rand.randrange(n)) for _ in range(100_000)]
+    t0 = time.perf_counter()
+    for a, b in sample:
+        _ = len(sets[a] & sets[b]) / len(sets[a] | sets[b])
+    naive_s = (time.perf_counter() - t0) / len(sample) * (n * (n - 1) / 2)
+    if sparse is None:
+        for a in range(n):
+            for b in range(a + 1, n):
+                if len(sets[a] & sets[b]) / len(sets[a] | sets[b]) >= PAIR_THRESHOLD:
+                    exact_pairs.add((a, b))
+    # LSH through the incident index
+    index = IncidentIndex()
+    t0 = time.perf_counter()
+    signatures = [index.signature(d) for d in docs]
+    sign_s = time.perf_counter() - t0
+    lsh_candidates: set[tuple[int, int]] = set()
+    same_incident: set[tuple[int, int]] = set()
+    t0 = time.perf_counter()
+    for pos, (doc, sig) in enumerate(zip(docs, signatures, strict=True)):
+        for other in index.lsh.query(sig.minhash):
+            lsh_candidates.add((other - 1, pos))
+        result = index.assign(doc, sig)
+        index.add(result.incident_id if result.incident_id is not None else doc.id, doc, sig)
+    query_s = time.perf_counter() - t0
+    incident_of = index.assignments()
+    for a, b in exact_pairs:
+        if incident_of[a + 1] == incident_of[b + 1]:
+            same_incident.add((a, b))
+    found = len(exact_pairs & lsh_candidates)
+    return {
+        "n": n, "exact_pairs": len(exact_pairs), "sparse_s": sparse_s, "naive_s": naive_s,
+        "lsh_sign_s": sign_s, "lsh_query_s": query_s,
+        "lsh_recall": found / len(exact_pairs) if exact_pairs else 1.0,
+        "index_recall": len(same_incident) / len(exact_pairs) if exact_pairs else 1.0,
+        "lsh_candidate_pairs": len(lsh_candidates),
+    }
+
+
+def _child(kind: str, n: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(n)], check=True, capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI-sized: 1k/10k, baseline 1k")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, n = args.child[0], int(args.child[1])
+        print(json.dumps(run_size(n) if kind == "size" else baseline(n)))
+        return 0
+    small, large, base_n = (1_000, 10_000, 1_000) if args.quick else (10_000, 100_000, 5_000)
+    print(f"dedupe bench: ~{WORDS}-word articles, {DUP_RATE:.0%} near-duplicates, "
+          f"3-word shingles, MinHash 128 perms, LSH threshold 0.3")
+    results = []
+    for n in (small, large):
+        r = _child("size", n)
+        results.append(r)
+        total = r["sign_s"] + r["assign_s"]
+        print(f"  {n:>7,} articles: sign {r['sign_s']:6.1f}s  assign+add {r['assign_s']:6.1f}s  "
+              f"total {total:6.1f}s ({total / n * 1000:.2f} ms/article)  "
+              f"peak +{r['peak_mb']:.0f} MB  incidents {r['incidents']:,}  duplicates flagged "
+              f"{r['duplicates_flagged']:,}/{r['injected_duplicates']:,}  "
+              f"(process CPU {r.get('cpu_s', 0):.0f}s incl. text generation)")
+    a, b = results
+    time_ratio = (b["sign_s"] + b["assign_s"]) / (a["sign_s"] + a["assign_s"])
+    print(f"  growth x{b['n'] / a['n']:.0f} articles -> time x{time_ratio:.1f}, "
+          f"memory x{b['peak_mb'] / max(a['peak_mb'], 1):.1f}; assign+add per article "
+          f"{a['assign_s'] / a['n'] * 1000:.2f} -> {b['assign_s'] / b['n'] * 1000:.2f} ms")
+    r = _child("baseline", base_n)
+    lsh_s = r["lsh_query_s"]
+    print(f"  baseline on {base_n:,} articles ({r['exact_pairs']} pairs with exact Jaccard >= "
+          f"{PAIR_THRESHOLD}):")
+    if r["sparse_s"] is not None:
+        print(f"    exact all-pairs, scipy sparse product: {r['sparse_s']:.2f}s")
+    print(f"    exact all-pairs, Python sets (extrapolated from 100k pairs): {r['naive_s']:.1f}s")
+    print(f"    LSH index: sign {r['lsh_sign_s']:.2f}s + query/assign/insert {lsh_s:.2f}s")
+    if r["sparse_s"] is not None:
+        print(f"    speed-up of LSH query vs sparse exact: x{r['sparse_s'] / lsh_s:.1f}; "
+              f"vs Python exact: x{r['naive_s'] / lsh_s:.0f} "
+              f"(x{r['naive_s'] / (lsh_s + r['lsh_sign_s']):.0f} including signing)")
+    print(f"    recall: LSH candidates {r['lsh_recall']:.3f}, same incident "
+          f"{r['index_recall']:.3f} ({r['lsh_candidate_pairs']} candidate pairs examined)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
