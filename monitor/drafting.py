@@ -514,6 +514,15 @@ def same_content(old: str, new: str) -> bool:
     return strip(old) == strip(new)
 
 
+def _regeneration_landed_unrecorded(existing: dict[str, Any], text: str) -> str | None:
+    """The file's text when it already holds this new rendering (but for its generation stamp)
+    although the database never recorded it; None otherwise."""
+    on_disk = _read(Path(existing["path"]))
+    if on_disk is None or file_hash(on_disk) == existing["generated_hash"]:
+        return None
+    return on_disk if same_content(on_disk, text) else None
+
+
 def generate_drafts(db: sqlite_utils.Database, config: Config,
                     now: datetime | None = None) -> DraftReport:
     """Write drafts for new incidents and refresh those whose incident changed.
@@ -562,6 +571,18 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
                                     actor="monitor", now=now)
             write_atomic(path, text)
         report.written.append(str(path))
+        return
+    landed = _regeneration_landed_unrecorded(existing, text)
+    if landed is not None:
+        # A run was killed after renaming this rendering into place but before its transaction
+        # committed: the file is ours, not an attorney's edit. Record it, flag nothing.
+        with db.atomic():
+            review.record_version(
+                db, existing, landed, kind="regenerated", actor="monitor",
+                note=f"incident version {incident['version']} (recovered after an interruption)",
+                now=now, changes={"incident_version": incident["version"],
+                                  "generated_hash": file_hash(landed), **meta})
+        report.updated.append(existing["path"])
         return
     row = review.sync_file(db, existing["id"], now=now)
     path = Path(row["path"])

@@ -368,3 +368,28 @@ def test_broken_firm_template_is_a_one_line_error(tmp_path: Path):
     result = run_cli("draft", config=config_path)
     assert (result.returncode, result.stderr.count("\n"), "data_breach.md.j2 line 1" in
             result.stderr) == (2, 1, True)
+
+
+def test_regeneration_interrupted_before_commit_is_not_taken_for_an_edit(tmp_path: Path):
+    """Kill between the rename and the commit: file is new, database is old. Simulated by
+    restoring a copy of the database taken before the regeneration."""
+    import shutil
+
+    config, db = setup(tmp_path)
+    article = make_article(db, "https://news.example.com/breach", "ICE posts data", BREACH_TEXT)
+    incident = make_incident(db, article, title="ICE posts data")
+    drafting.generate_drafts(db, config, now=NOW)
+    other = make_article(db, "https://other.example.org/x", "More on the ICE data leak",
+                         "ICE said on Tuesday that 6,252 noncitizens were notified by letter.")
+    join_incident(db, incident, other)
+    db_file = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(db_file, tmp_path / "before.db")
+    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    db.close()
+    shutil.copy(tmp_path / "before.db", db_file)
+    Path(f"{db_file}-wal").unlink(missing_ok=True)
+    from monitor.storage import open_db
+
+    report = drafting.generate_drafts(open_db(db_file), config, now=NOW + timedelta(hours=2))
+    assert (report.flagged, len(report.updated)) == ([], 1)
