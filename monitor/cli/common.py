@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import click
 import sqlite_utils
@@ -12,6 +17,40 @@ import sqlite_utils
 from monitor.config import Config, ConfigError, load_config
 from monitor.sources import Source, SourcesError, load_sources
 from monitor.storage import StorageError, open_db
+
+
+@contextmanager
+def exclusive(config: Config) -> Iterator[None]:
+    """Hold the run lock for a command that changes stored state, like `monitor run` does.
+
+    A manual `monitor draft` during a cron pass would otherwise race it for the same drafts.
+    """
+    from monitor.lock import LockBusy, LockError, RunLock
+    from monitor.scheduler import EXIT_BUSY
+
+    lock = RunLock(config.lock_path)
+    try:
+        lock.acquire()
+    except LockBusy as exc:
+        click.echo(f"monitor: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except LockError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def locked(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a `pass_obj` command so its whole body runs under the run lock."""
+
+    @functools.wraps(command)
+    def wrapper(obj: Context, *args: Any, **kwargs: Any) -> Any:
+        with exclusive(obj.config):
+            return command(obj, *args, **kwargs)
+
+    return wrapper
 
 
 class CommandError(Exception):

@@ -9,7 +9,7 @@ import click
 
 from monitor import digest as digesting
 from monitor import mail
-from monitor.cli.common import CommandError, Context
+from monitor.cli.common import CommandError, Context, exclusive
 from monitor.config import Recipient
 
 
@@ -73,7 +73,8 @@ def digest(obj: Context, preview_path: str | None, to: str | None, now_text: str
     if to:
         pick_recipient(obj, to)
     obj.setup_logging()
-    outcomes = digesting.send_due_digests(obj.db(), config, now, only=to)
+    with exclusive(config):
+        outcomes = digesting.send_due_digests(obj.db(), config, now, only=to)
     for outcome in outcomes:
         if outcome.status == "sent":
             click.echo(f"{outcome.recipient}: sent ({outcome.subject})")

@@ -9,7 +9,7 @@ import click
 
 from monitor import crawl as crawling
 from monitor import drafting, incidents
-from monitor.cli.common import Context
+from monitor.cli.common import Context, locked
 from monitor.sources import select
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store
@@ -48,6 +48,7 @@ def print_crawl(report: crawling.CrawlReport) -> None:
 @click.option("--due", is_flag=True,
               help="Only sources whose interval_minutes has passed since their last crawl.")
 @click.pass_obj
+@locked
 def crawl(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, due: bool) -> None:
     """Crawl sources and store new articles."""
     report = do_crawl(obj, list(source_ids), snapshot, due)
@@ -57,6 +58,7 @@ def crawl(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, due: 
 
 @click.command()
 @click.pass_obj
+@locked
 def draft(obj: Context) -> None:
     """Group new articles into incidents and write drafts for new or changed incidents."""
     db = obj.db()
@@ -91,6 +93,7 @@ def search(obj: Context, query: str, limit: int) -> None:
 @click.option("--preview", "preview_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Where to write the digest preview (default: var/digest-preview.eml).")
 @click.pass_obj
+@locked
 def demo(obj: Context, preview_path: str | None) -> None:
     """Run the whole job on the bundled offline snapshot of sources (nothing leaves 127.0.0.1)."""
     from monitor.cli.digest import preview_digest
