@@ -64,7 +64,8 @@ def to_doc(article: dict[str, Any]) -> Doc:
 
 
 def source_rank(article: dict[str, Any]) -> tuple:
-    """Sort key for the primary source: Federal Register, agency .gov, English, earliest."""
+    """Sort key for the primary source: relevant, then Federal Register, agency .gov, English,
+    earliest."""
     host = (urlsplit(article.get("url") or "").hostname or "").lower()
     if host.endswith("federalregister.gov"):
         tier = 0
@@ -72,8 +73,8 @@ def source_rank(article: dict[str, Any]) -> tuple:
         tier = 1
     else:
         tier = 2
-    return (tier, article.get("language") not in (None, "en"), article.get("published") or "",
-            article["id"])
+    return (not article.get("relevant", True), tier, article.get("language") not in (None, "en"),
+            article.get("published") or "", article["id"])
 
 
 def merge_facts(articles: list[dict[str, Any]]) -> dict[str, Any]:
@@ -172,6 +173,18 @@ def cluster_new_articles(
     return report
 
 
+def _may_join(db: sqlite_utils.Database, article: dict[str, Any], assignment: Any) -> bool:
+    """A relevant article may join on shared facts; one the rules judged not relevant only as a
+    near-duplicate of a member, or when it matched the incident's own type (a report the rules
+    scored low). Shared place and date alone would otherwise pull in a drug seizure at the same
+    port of entry as a death in custody."""
+    if article.get("relevant") or assignment.duplicate_of is not None:
+        return True
+    incident = incident_store.get_incident(db, assignment.incident_id)
+    return bool(article.get("incident_type")) and incident is not None and (
+        incident.get("incident_type") == article.get("incident_type"))
+
+
 def _place(
     db: sqlite_utils.Database, index: IncidentIndex, article: dict[str, Any],
     now: datetime | None,
@@ -193,6 +206,10 @@ def _place(
             return incident_store.resolve_merged(db, original["incident_id"]), signature, {
                 "decision": "exact duplicate", "duplicate_of": original["id"]}
     assignment = index.assign(doc, signature)
+    if assignment.incident_id is not None and not _may_join(db, article, assignment):
+        return None, signature, {**assignment.reason, "joined": False,
+                                 "decision": "not relevant: joins only as a near-duplicate or "
+                                             "with the incident's own type"}
     if assignment.incident_id is not None:
         reason = dict(assignment.reason)
         if assignment.duplicate_of is not None:

@@ -118,6 +118,22 @@ def test_not_relevant_article_starts_no_incident(db) -> None:
     assert _incident_of(db, lonely) is None
 
 
+def test_not_relevant_article_without_the_incident_type_stays_out(db) -> None:
+    """Same facts as a member, but the rules found no incident in it (say, a drug seizure at
+    the same port of entry): shared place and date alone do not make it the same story."""
+    _store(db, 1)
+    bystander = _store(db, 2, relevant=False, incident_type=None)
+    stage.cluster_new_articles(db)
+    assert _incident_of(db, bystander) is None
+
+
+def test_not_relevant_article_of_the_incident_type_still_joins(db) -> None:
+    first = _store(db, 1)
+    low_score = _store(db, 2, relevant=False)
+    stage.cluster_new_articles(db)
+    assert _incident_of(db, low_score) == _incident_of(db, first)
+
+
 def test_reason_is_recorded_for_joined_article(db) -> None:
     _store(db, 1)
     spanish = _store(db, 4)
