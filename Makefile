@@ -24,7 +24,7 @@ system-deps:
 
 ## test: install everything the tests need, lint, then run pytest
 test: $(STAMP) system-deps
-	$(BIN)/ruff check monitor spiders tests bench
+	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cluster_quality.py
 	$(BIN)/python bench/dedupe.py
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/review_page.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

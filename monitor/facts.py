@@ -1,31 +1,520 @@
-"""Facts with the sentence each came from: who, how many, where, what data."""
+"""Facts with the sentence each came from: who, how many, where, when, which groups, what data.
+
+Every fact is a dict with `value` and `sentence` so a draft can quote its evidence. The wording
+(nouns, number words, data categories) lives in `data/facts.toml`; the gazetteers (states, cities,
+detention facilities, countries, organisations) are TSV files in `data/`.
+"""
 
 from __future__ import annotations
 
 import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
-COUNT = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)\s+((?:[a-z]+\s){0,2}?(?:people|immigrants|migrants|"
-                   r"asylum seekers|refugees|detainees|workers|noncitizens|individuals))", re.I)
-AGENCY = re.compile(r"\b(ICE|CBP|USCIS|DHS|EOIR|HSI|ERO|Border Patrol)\b")
+from monitor.relevance import compile_term, fold, load_taxonomy
+
+DATA = Path(__file__).with_name("data")
+KINDS = ("agencies", "counts", "places", "dates", "organizations", "data_categories")
 
 
-def extract_facts(title: str, text: str, *, language: str = "en") -> dict[str, list[dict]]:
-    """Return facts keyed by kind; every fact carries `value` and the `sentence` it came from."""
-    facts: dict[str, list[dict]] = {
-        "agencies": [], "counts": [], "places": [], "dates": [], "organizations": [],
-        "data_categories": [],
+@lru_cache(maxsize=1)
+def _config() -> dict[str, Any]:
+    with (DATA / "facts.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _rows(name: str, width: int) -> list[list[str]]:
+    """Rows of a shipped TSV list, comments skipped, padded to `width` columns."""
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            cells = [c.strip() for c in line.split("\t")]
+            rows.append(cells + [""] * (width - len(cells)))
+    return rows
+
+
+def _aliases(cell: str) -> list[str]:
+    return [a.strip() for a in cell.split(";") if a.strip()]
+
+
+# --------------------------------------------------------------------------------------------
+# Sentences
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    return frozenset(a.lower() for a in _config()["abbreviations"])
+
+
+_BOUNDARY = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"“'(¿¡]?[A-Z0-9ÁÉÍÓÚÑ])|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences without breaking at 'Jan.', 'U.S.' or 'Calif.'."""
+    sentences, start = [], 0
+    for boundary in _BOUNDARY.finditer(text):
+        before = text[start:boundary.start()].rsplit(None, 1)
+        last = before[-1].lower() if before else ""
+        if text[boundary.start()] == "." and (
+            last in _abbreviations() or re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", last)
+        ):
+            continue
+        piece = text[start:boundary.end()].strip()
+        if piece:
+            sentences.append(piece)
+        start = boundary.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+# --------------------------------------------------------------------------------------------
+# Counts
+
+
+def _alternation(words: list[str]) -> str:
+    folded = sorted({fold(w) for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in folded)
+
+
+@lru_cache(maxsize=4)
+def _count_pattern(language: str) -> tuple[re.Pattern[str], dict[str, int]]:
+    counts = _config()["counts"]
+    words = {fold(k): v for k, v in counts["words"].get(language, {}).items()}
+    if language not in counts["words"]:
+        for table in counts["words"].values():
+            words.update({fold(k): v for k, v in table.items()})
+    word_alt = _alternation(list(words))
+    noun = _alternation(counts["nouns"])
+    vague = _alternation(list(counts["vague"]))
+    # vague amounts first: "millones de personas" is "millions of", not one million
+    number = (
+        rf"(?P<vague>{vague})\s+(?:of|de)"
+        r"|(?P<digits>\d{1,3}(?:[,.]\d{3})+(?!\d)|\d+(?:[.,]\d{1,2})?)"
+        r"(?:\s+(?P<mult>million|millones|millon|mil|thousand))?"
+        rf"|(?P<words>(?:{word_alt})(?:(?:[\s-]+|\s+(?:and|y)\s+)(?:{word_alt}))*)"
+    )
+    pattern = (
+        rf"(?<![\w$.,])(?:(?P<qual>{_alternation(counts['qualifiers'])})\s+)?(?:{number})\s+"
+        rf"(?P<mods>(?:[\w'.’-]+\s+){{0,{int(counts['max_modifiers'])}}}?)"
+        rf"(?P<noun>(?:{noun})(?:\s+(?:and|or|y|o|e)\s+(?:{noun}))?)(?!\w)"
+    )
+    return re.compile(pattern), words
+
+
+def _number_from_words(text: str, words: dict[str, int]) -> int | None:
+    total = current = 0
+    for token in re.split(r"[\s-]+", text):
+        if token in ("and", "y") or not token:
+            continue
+        value = words.get(token)
+        if value is None:
+            return None
+        if value == 100 and token in ("hundred",):
+            current = (current or 1) * 100
+        elif value >= 1000:
+            total += (current or 1) * value
+            current = 0
+        else:
+            current += value
+    return total + current or None
+
+
+def _number_from_digits(digits: str, mult: str | None) -> int:
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", digits):
+        value = float(re.sub(r"[,.]", "", digits))
+    else:
+        value = float(digits.replace(",", "."))
+    factor = {"million": 1e6, "millones": 1e6, "millon": 1e6, "mil": 1e3, "thousand": 1e3}
+    return int(round(value * factor.get(mult or "", 1)))
+
+
+def _counts(sentence: str, folded: str, language: str) -> list[dict]:
+    pattern, words = _count_pattern(language)
+    vague = {fold(k): v for k, v in _config()["counts"]["vague"].items()}
+    found = []
+    for m in pattern.finditer(folded):
+        mods = m.group("mods")
+        if re.search(r"\d|percent|por ciento|%", mods):
+            continue
+        if m.group("digits"):
+            digits = m.group("digits")
+            if re.fullmatch(r"(?:19|20)\d\d", digits) and mods:
+                continue  # a year followed by words: "in 2019 the migrants"
+            value = _number_from_digits(digits, m.group("mult"))
+        elif m.group("words"):
+            value = _number_from_words(m.group("words"), words)
+        else:
+            value = vague.get(m.group("vague"))
+        if not value:
+            continue
+        fact = {"value": value, "noun": _original(sentence, folded, m.start("noun"),
+                                                  m.end("noun")).lower(),
+                "text": _original(sentence, folded, m.start(), m.end()), "sentence": sentence}
+        if m.group("qual") or m.group("vague"):
+            group = "qual" if m.group("qual") else "vague"
+            fact["qualifier"] = _original(sentence, folded, m.start(group), m.end(group)).lower()
+            fact["approximate"] = True
+        found.append(fact)
+    return found
+
+
+def _original(original: str, folded: str, start: int, end: int) -> str:
+    """Quote the original text for a span found in its folded copy (same length for Latin)."""
+    return (original if len(original) == len(folded) else folded)[start:end]
+
+
+# --------------------------------------------------------------------------------------------
+# Places and organisations
+
+
+@dataclass(frozen=True)
+class _Place:
+    value: str
+    kind: str
+    state: str | None = None
+    city: str | None = None
+    needs_state: bool = False
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Place], dict[str, str]]:
+    """One case-sensitive alternation over every place name; longest names win at a position."""
+    names: dict[str, _Place] = {}
+    state_codes: dict[str, str] = {}  # any state spelling -> postal code
+
+    def add(name: str, place: _Place) -> None:
+        for variant in {name, _strip_accents(name)}:
+            names.setdefault(variant, place)
+
+    for country, others in _rows("countries.tsv", 2):
+        for name in [country, *_aliases(others)]:
+            add(name, _Place(country, "country"))
+    for state, postal, ap, others in _rows("us_states.tsv", 4):
+        for name in [state, *_aliases(others)]:
+            add(name, _Place(state, "state", postal))
+            state_codes[name] = postal
+        state_codes[postal] = postal
+        if ap:
+            state_codes[ap] = postal
+    for city, postal, others, flag in _rows("us_cities.tsv", 4):
+        for name in [city, *_aliases(others)]:
+            place = _Place(city, "city", postal, needs_state=flag == "*")
+            if name in names and names[name].kind == "city":  # same name in two states
+                place = _Place(city, "city", None, needs_state=True)
+            names[name] = place
+            if flag != "*":
+                names.setdefault(name.upper(), place)  # datelines: "EL PASO, Texas –"
+    for facility, city, postal, others in _rows("detention_facilities.tsv", 4):
+        for name in [facility, *_aliases(others)]:
+            add(name, _Place(facility, "facility", postal, city))
+    guards = _config()["places"]["not_followed_by"]
+    parts = []
+    for name in sorted(names, key=len, reverse=True):
+        piece = re.escape(name)
+        if name in guards:
+            piece += rf"(?!\s*(?:{guards[name]}))"
+        parts.append(piece)
+    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])")
+    return pattern, names, state_codes
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept)
+
+
+@lru_cache(maxsize=1)
+def _city_state_pattern() -> re.Pattern[str]:
+    """'Lynn, Massachusetts' / 'GALVESTON, Texas' / 'Ocilla, Ga.': a city we have no list for."""
+    _, _, codes = _gazetteer()
+    states = "|".join(re.escape(s) for s in sorted(codes, key=len, reverse=True))
+    word = r"(?:[A-Z][a-záéíóúñ'.-]+|[A-Z]{3,})"
+    return re.compile(rf"\b(?P<city>{word}(?:\s{word}){{0,2}}),\s(?P<state>{states})(?![\w])")
+
+
+def _places(sentences: list[str]) -> list[dict]:
+    pattern, names, codes = _gazetteer()
+    found: list[dict] = []
+    mentioned_states = set()
+    for sentence in sentences:
+        taken: set[int] = set()
+        for m in pattern.finditer(sentence):
+            place = names[m.group(0)]
+            taken.update(range(m.start(), m.end()))
+            fact = {"value": place.value, "kind": place.kind, "sentence": sentence}
+            if place.state:
+                fact["state"] = place.state
+                if place.kind == "state":
+                    mentioned_states.add(place.state)
+            if place.city:
+                fact["city"] = place.city
+            after = sentence[m.end():m.end() + 25]
+            nearby = re.match(r",\s*([A-Z][\w.]*(?:\s[A-Z][\w.]*)?)", after)
+            if nearby and nearby.group(1) in codes:
+                fact["state"] = codes[nearby.group(1)]
+                fact["state_named"] = True
+            fact["_needs_state"] = place.needs_state
+            found.append(fact)
+        for m in _city_state_pattern().finditer(sentence):
+            city = m.group("city")
+            if m.start("city") in taken or city in names or city.title() in names:
+                continue
+            found.append({"value": city.title() if city.isupper() else city, "kind": "city",
+                          "state": codes[m.group("state")], "sentence": sentence})
+    result, seen = [], set()
+    for fact in found:
+        needs = fact.pop("_needs_state", False)
+        named = fact.pop("state_named", False)
+        if needs and not named and fact.get("state") not in mentioned_states:
+            continue
+        key = (fact["value"], fact["kind"])
+        if key not in seen:
+            seen.add(key)
+            result.append(fact)
+    return result
+
+
+@lru_cache(maxsize=1)
+def _organization_list() -> tuple[re.Pattern[str], dict[str, str]]:
+    names: dict[str, str] = {}
+    for canonical, others in _rows("organizations.tsv", 2):
+        for name in [canonical, *_aliases(others)]:
+            names[name] = canonical
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])"), names
+
+
+_CAP = r"[A-ZÁÉÍÓÚÑ][\w'’&.-]*"
+_CONNECTOR = r"(?:of|for|and|on|the|de|del|la|las|los|el|para|y|e|por|en)"
+# "and"/"y" join words inside one name ("Immigrant and Refugee Rights"); "and the" starts another
+_LINK = r"(?:(?:and|y|e|&)\s+|(?:of|for|on|de|del|para|por|en)\s+(?:(?:the|la|las|los|el)\s+)?)"
+_RUN = re.compile(rf"{_CAP}(?:\s+{_LINK}?{_CAP})*")
+
+
+def _organizations(sentences: list[str]) -> list[dict]:
+    pattern, names = _organization_list()
+    config = _config()["organizations"]
+    keywords = set(config["keywords"])
+    exclude = set(config["exclude_words"])
+    found: list[dict] = []
+    for sentence in sentences:
+        taken: set[int] = set()
+        for m in pattern.finditer(sentence):
+            taken.update(range(m.start(), m.end()))
+            found.append({"value": names[m.group(0)], "sentence": sentence, "source": "list"})
+        for m in _RUN.finditer(sentence):
+            run = m.group(0)
+            overlap = sorted(taken.intersection(range(m.start(), m.end())))
+            if overlap:  # keep what comes before a listed name ("X Project and <listed>")
+                run = sentence[m.start():overlap[0]]
+            name = _organization_name(run, keywords, exclude)
+            if name:
+                found.append({"value": name, "sentence": sentence, "source": "pattern"})
+    result, seen = [], set()
+    for fact in found:
+        if fact["value"] not in seen:
+            seen.add(fact["value"])
+            result.append(fact)
+    return result
+
+
+def _organization_name(run: str, keywords: set[str], exclude: set[str]) -> str | None:
+    """Trim a capitalised run to an organisation name, or None if it is not one."""
+    words = run.split()
+    while words and words[0] in ("The", "El", "La", "Los", "Las"):
+        words = words[1:]
+    hits = [i for i, w in enumerate(words) if w.strip(".,'’") in keywords]
+    if not hits or len(words) < 2:
+        return None
+    last = hits[-1]
+    continues = last + 1 < len(words) and re.fullmatch(_CONNECTOR, words[last + 1])
+    if not continues:
+        words = words[:last + 1]
+    while words and re.fullmatch(_CONNECTOR, words[-1]):
+        words = words[:-1]
+    if len(words) < 2 or any(w in exclude for w in words):
+        return None
+    return " ".join(words).rstrip(".,")
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+
+@lru_cache(maxsize=1)
+def _date_patterns() -> dict[str, Any]:
+    cfg = _config()["dates"]
+    months = {m: i + 1 for i, m in enumerate(cfg["months_en"])}
+    months.update({m: i + 1 for i, m in enumerate(cfg["months_es"])})
+    months.update(cfg["month_abbr"])
+    month_alt = "|".join(sorted(months, key=len, reverse=True))
+    weekdays = {d: i for i, d in enumerate(cfg["weekdays_en"])}
+    weekdays.update({d: i for i, d in enumerate(cfg["weekdays_es"])})
+    return {
+        "months": months,
+        "weekdays": weekdays,
+        "relative": cfg["relative"],
+        "iso": re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+        "numeric": re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"),
+        "month_day": re.compile(
+            rf"\b(?P<month>{month_alt})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+            r"(?:,?\s+(?P<year>\d{4}))?"),
+        "day_month": re.compile(
+            rf"\b(?P<day>\d{{1,2}})\s+de\s+(?P<month>{month_alt})\b"
+            r"(?:\s+(?:de|del)\s+(?P<year>\d{4}))?"),
+        "weekday": re.compile(rf"\b(?P<weekday>{'|'.join(weekdays)})\b"),
+        "relative_word": re.compile(rf"\b(?P<rel>{'|'.join(cfg['relative'])})\b"),
     }
-    seen_agencies: set[str] = set()
-    for sentence in SENTENCE.split(f"{title}. {text}"):
-        for match in AGENCY.finditer(sentence):
-            if match.group(1) not in seen_agencies:
-                seen_agencies.add(match.group(1))
-                facts["agencies"].append({"value": match.group(1), "sentence": sentence.strip()})
-        for match in COUNT.finditer(sentence):
-            facts["counts"].append({
-                "value": int(match.group(1).replace(",", "")),
-                "noun": match.group(2).lower(),
-                "sentence": sentence.strip(),
-            })
-    return facts
+
+
+def _resolve(year: int | None, month: int, day: int, reference: date | None) -> str | None:
+    """ISO date; a missing year is the reference's, or last year's if that lands in the future."""
+    try:
+        if year is not None:
+            return date(year, month, day).isoformat()
+        if reference is None:
+            return None
+        guess = date(reference.year, month, day)
+        if guess > reference + timedelta(days=7):
+            guess = date(reference.year - 1, month, day)
+        return guess.isoformat()
+    except ValueError:
+        return None
+
+
+def _dates(sentences: list[str], language: str, reference: date | None) -> list[dict]:
+    p = _date_patterns()
+    found: list[dict] = []
+    for sentence in sentences:
+        folded = fold(sentence)
+        taken: set[int] = set()
+
+        def add(m: re.Match[str], value: str | None, sentence: str = sentence,
+                folded: str = folded, taken: set[int] = taken) -> None:
+            if taken.intersection(range(m.start(), m.end())):
+                return
+            taken.update(range(m.start(), m.end()))
+            found.append({"value": value, "text": _original(sentence, folded, m.start(), m.end()),
+                          "sentence": sentence})
+
+        for m in p["iso"].finditer(folded):
+            add(m, _resolve(int(m[1]), int(m[2]), int(m[3]), None))
+        for m in p["numeric"].finditer(folded):
+            first, second = int(m[1]), int(m[2])
+            month, day = (second, first) if language == "es" else (first, second)
+            add(m, _resolve(int(m[3]), month, day, None))
+        for key in ("month_day", "day_month"):
+            for m in p[key].finditer(folded):
+                year = int(m.group("year")) if m.group("year") else None
+                add(m, _resolve(year, p["months"][m.group("month")], int(m.group("day")),
+                                reference))
+        for m in p["weekday"].finditer(folded):
+            value = None
+            if reference is not None:
+                back = (reference.weekday() - p["weekdays"][m.group("weekday")]) % 7
+                value = (reference - timedelta(days=back)).isoformat()
+            add(m, value)
+        for m in p["relative_word"].finditer(folded):
+            offset = p["relative"][m.group("rel")]
+            add(m, (reference + timedelta(days=offset)).isoformat() if reference else None)
+    result, seen = [], set()
+    for fact in found:
+        key = (fact["value"], fact["text"].lower())
+        if key not in seen:
+            seen.add(key)
+            result.append(fact)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Agencies and data categories
+
+
+def _agencies(sentences: list[str]) -> list[dict]:
+    tax = load_taxonomy()
+    skip = set(_config()["skip_agencies"])
+    found = []
+    for name, terms in tax.agencies.items():
+        if name in skip:
+            continue
+        for sentence in sentences:
+            folded = fold(sentence)
+            if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms):
+                found.append({"value": name, "sentence": sentence})
+                break
+    order = {s: i for i, s in enumerate(sentences)}
+    return sorted(found, key=lambda f: order[f["sentence"]])
+
+
+@lru_cache(maxsize=1)
+def _data_terms() -> tuple[tuple, tuple]:
+    cfg = _config()["data_categories"]
+    context = tuple(compile_term(t) for t in cfg["data_context"])
+    categories = tuple(
+        (name, bool(spec.get("generic")), tuple(compile_term(t) for t in spec["terms"]))
+        for name, spec in cfg.items() if isinstance(spec, dict)
+    )
+    return context, categories
+
+
+def _data_categories(sentences: list[str]) -> list[dict]:
+    context, categories = _data_terms()
+    found: dict[str, dict] = {}
+    for sentence in sentences:
+        folded = fold(sentence)
+        hits = {}
+        for name, generic, terms in categories:
+            for term in terms:
+                m = term.pattern.search(folded)
+                if m:
+                    hits[name] = (generic, _original(sentence, folded, m.start(), m.end()))
+                    break
+        specific = any(not generic for generic, _ in hits.values())
+        about_data = specific or any(t.pattern.search(folded) for t in context)
+        for name, (generic, text) in hits.items():
+            if name not in found and (not generic or about_data):
+                found[name] = {"value": name, "term": text, "sentence": sentence}
+    return list(found.values())
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def extract_facts(
+    title: str,
+    text: str,
+    *,
+    language: str = "en",
+    reference: date | datetime | None = None,
+) -> dict[str, list[dict]]:
+    """Return facts keyed by kind; every fact carries `value` and the `sentence` it came from.
+
+    `reference` (usually the article's published date) resolves 'Tuesday' or 'Jan. 12' to an
+    ISO date; without it such dates keep `value` None and only their `text`.
+    """
+    if isinstance(reference, datetime):
+        reference = reference.date()
+    sentences = [s for s in [(title or "").strip()] if s] + split_sentences(text or "")
+    counts, seen = [], set()
+    for sentence in sentences:
+        for fact in _counts(sentence, fold(sentence), language):
+            key = (fact["value"], fact["noun"])
+            if key not in seen:
+                seen.add(key)
+                counts.append(fact)
+    return {
+        "agencies": _agencies(sentences),
+        "counts": counts,
+        "places": _places(sentences),
+        "dates": _dates(sentences, language, reference),
+        "organizations": _organizations(sentences),
+        "data_categories": _data_categories(sentences),
+    }

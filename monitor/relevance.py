@@ -1,19 +1,20 @@
-"""Explainable relevance: which terms and rules made an article an enforcement incident."""
+"""Explainable relevance: which terms and rules made an article an enforcement incident.
+
+All vocabulary, weights, co-occurrence rules and the threshold live in `taxonomy.toml`, so the
+scorer can be tuned by editing data, and every point of the score is traceable to a match.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import tomllib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-AGENCIES = ["ICE", "Ice", "CBP", "USCIS", "DHS", "EOIR", "HSI", "Border Patrol"]
-INCIDENT_TERMS = {
-    "data_breach": ["data breach", "inadvertently posted", "personal information", "names",
-                    "datos", "publicó por error"],
-    "raid": ["raid", "worksite", "search warrants"],
-    "arrest_detention": ["arrested", "detained"],
-    "detention_conditions": ["died in custody", "death", "dies in"],
-    "deportation": ["deported", "removal flight", "deportation"],
-}
+DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 
 
 @dataclass
@@ -25,33 +26,266 @@ class Judgement:
     incident_type: str | None
     matches: list[dict] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for storage (JSON column) so "why flagged" can be shown later."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Judgement:
+        """Rebuild a stored judgement, e.g. to pass it to `explain`."""
+        return cls(float(data["score"]), bool(data["relevant"]), data.get("incident_type"),
+                   list(data.get("matches") or []))
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One compiled term: `pattern` runs on folded text unless `case_sensitive`."""
+
+    term: str
+    pattern: re.Pattern[str]
+    weight: float
+    case_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A compiled taxonomy file; build it with `load_taxonomy`."""
+
+    threshold: float
+    title_multiplier: float
+    agency_cap: float
+    min_incident_weight: float
+    strong_incident_weight: float
+    type_priority: tuple[str, ...]
+    cooccurrence: tuple[tuple[str, tuple[str, ...]], ...]
+    agencies: dict[str, tuple[_Term, ...]]
+    agency_weights: dict[str, float]
+    government: tuple[_Term, ...]
+    context: tuple[_Term, ...]
+    incidents: dict[str, tuple[_Term, ...]]
+    labels: dict[str, str]
+    boosts: dict[str, float]
+    negatives: dict[str, tuple[_Term, ...]]
+    negative_weights: dict[str, float]
+    government_weight: float
+    context_weight: float
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and normalise quotes so one term covers 'detención'/'detencion'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("’", "'").replace("‘", "'").replace("–", "-").lower()
+
+
+def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False) -> _Term:
+    """Turn the taxonomy's small term syntax ('detain*', 're:...') into a regex."""
+    if case_sensitive:
+        return _Term(term, re.compile(term), weight, True)
+    if term.startswith("re:"):
+        return _Term(term, re.compile(term[3:]), weight)
+    words = []
+    for word in fold(term).split():
+        if word.endswith("*"):
+            words.append(re.escape(word[:-1]) + r"[\w'-]*")
+        else:
+            words.append(re.escape(word))
+    body = r"[\s\-]+".join(words)
+    return _Term(term, re.compile(rf"(?<![\w-]){body}(?!\w)"), weight)
+
+
+def _terms(entries: list[str], weight: float, case_sensitive: list[str] | None = None) -> tuple:
+    compiled = [compile_term(t, weight) for t in entries]
+    compiled += [compile_term(t, weight, case_sensitive=True) for t in case_sensitive or []]
+    return tuple(compiled)
+
+
+def _build(raw: dict[str, Any]) -> Taxonomy:
+    agencies = {
+        name: _terms(spec.get("terms", []), spec["weight"], spec.get("case_sensitive"))
+        for name, spec in raw["agencies"].items()
+    }
+    incidents = {
+        # strongest and longest first, so they claim their words before weaker substrings
+        kind: tuple(compile_term(t, w) for t, w in
+                    sorted(spec["terms"].items(), key=lambda tw: (-tw[1], -len(tw[0]))))
+        for kind, spec in raw["incidents"].items()
+    }
+    negatives = {
+        name: _terms(spec["terms"], spec["weight"], spec.get("case_sensitive"))
+        for name, spec in raw.get("negatives", {}).items()
+    }
+    gov, ctx = raw.get("government", {}), raw.get("context", {})
+    return Taxonomy(
+        threshold=float(raw["threshold"]),
+        title_multiplier=float(raw.get("title_multiplier", 1.0)),
+        agency_cap=float(raw.get("agency_cap", 99.0)),
+        min_incident_weight=float(raw.get("min_incident_weight", 0.0)),
+        strong_incident_weight=float(raw.get("strong_incident_weight", float("inf"))),
+        type_priority=tuple(raw.get("type_priority", list(incidents))),
+        cooccurrence=tuple((r["name"], tuple(r["require"])) for r in raw["cooccurrence"]),
+        agencies=agencies,
+        agency_weights={n: float(s["weight"]) for n, s in raw["agencies"].items()},
+        government=_terms(gov.get("terms", []), gov.get("weight", 0.0), gov.get("case_sensitive")),
+        context=_terms(ctx.get("terms", []), ctx.get("weight", 0.0), ctx.get("case_sensitive")),
+        incidents=incidents,
+        labels={k: spec.get("label", k) for k, spec in raw["incidents"].items()},
+        boosts={k: float(spec.get("type_boost", 1.0)) for k, spec in raw["incidents"].items()},
+        negatives=negatives,
+        negative_weights={n: float(s["weight"]) for n, s in raw.get("negatives", {}).items()},
+        government_weight=float(gov.get("weight", 0.0)),
+        context_weight=float(ctx.get("weight", 0.0)),
+    )
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> Taxonomy:
+    with open(path, "rb") as fh:
+        return _build(tomllib.load(fh))
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read and compile a taxonomy file once per path (compiling ~600 regexes is not free)."""
+    return _load(str(path or DEFAULT_TAXONOMY))
+
+
+def _find(term: _Term, fields: dict[str, tuple[str, str]]) -> str | None:
+    """Name of the first field (title before text) where the term occurs, else None."""
+    for name, (original, folded) in fields.items():
+        if term.pattern.search(original if term.case_sensitive else folded):
+            return name
+    return None
+
+
+def _locate(
+    term: _Term, fields: dict[str, tuple[str, str]], taken: set[tuple[str, int]]
+) -> tuple[str, int, int, str] | None:
+    """First occurrence (field, start, end, quoted text) not overlapping text already claimed.
+
+    Claiming stops 'arrest*' and 'arrestan' (or 'search warrant' inside 'executed a search
+    warrant') from scoring the same words twice.
+    """
+    for name, (original, folded) in fields.items():
+        haystack = original if term.case_sensitive else folded
+        for found in term.pattern.finditer(haystack):
+            span = range(found.start(), found.end())
+            if any((name, i) in taken for i in span):
+                continue
+            # folding keeps one character per character for Latin text: quote the original
+            source = original if len(original) == len(folded) else folded
+            return name, found.start(), found.end(), source[found.start():found.end()].strip()
+    return None
+
 
 def judge(
-    title: str, text: str, *, language: str = "en", threshold: float | None = None
+    title: str,
+    text: str,
+    *,
+    language: str = "en",
+    threshold: float | None = None,
+    taxonomy: Taxonomy | None = None,
 ) -> Judgement:
-    """Score an article; `matches` lists every rule that fired with its weight."""
-    threshold = 3.0 if threshold is None else threshold
-    haystack = f"{title}\n{text}"
+    """Score an article; `matches` lists every rule that fired with its (effective) weight.
+
+    Terms of every language are applied whatever `language` says: Spanish outlets use English
+    agency names and mis-detected short texts must not lose their evidence.
+    """
+    tax = taxonomy or load_taxonomy()
+    limit = tax.threshold if threshold is None else threshold
+    fields = {"title": (title or "", fold(title or "")), "text": (text or "", fold(text or ""))}
     matches: list[dict] = []
-    for agency in AGENCIES:
-        if re.search(rf"\b{re.escape(agency)}\b", haystack):
-            matches.append({"rule": "agency", "term": agency, "weight": 1.0})
-    type_scores: dict[str, float] = {}
-    for kind, terms in INCIDENT_TERMS.items():
+    claimed: dict[str, set[tuple[str, int]]] = {}
+
+    def hit(rule: str, term: _Term, weight: float) -> bool:
+        taken = claimed.setdefault(rule, set())
+        located = _locate(term, fields, taken)
+        if located is None:
+            return False
+        where, start, end, quoted = located
+        taken.update((where, i) for i in range(start, end))
+        factor = tax.title_multiplier if where == "title" and weight > 0 else 1.0
+        matches.append({"rule": rule, "term": quoted, "weight": weight * factor, "field": where})
+        return True
+
+    agency_total = 0.0
+    for name, terms in tax.agencies.items():
         for term in terms:
-            if re.search(rf"\b{re.escape(term)}\b", haystack, re.IGNORECASE):
-                matches.append({"rule": f"incident:{kind}", "term": term, "weight": 2.0})
-                type_scores[kind] = type_scores.get(kind, 0) + 2.0
-    score = sum(m["weight"] for m in matches)
-    has_agency = any(m["rule"] == "agency" for m in matches)
-    incident_type = max(type_scores, key=type_scores.get) if type_scores else None
-    relevant = has_agency and incident_type is not None and score >= threshold
+            where = _find(term, fields)
+            if where is not None:
+                weight = min(tax.agency_weights[name], max(tax.agency_cap - agency_total, 0.0))
+                agency_total += weight
+                matches.append({"rule": "agency", "term": name, "weight": weight, "field": where})
+                break
+    # any() stops at the first hit, so government and context each count once
+    signals = {
+        "agency": any(m["rule"] == "agency" for m in matches),
+        "government": any(hit("government", t, tax.government_weight) for t in tax.government),
+        "context": any(hit("context", t, tax.context_weight) for t in tax.context),
+    }
+
+    type_scores: dict[str, float] = {}
+    for kind, terms in tax.incidents.items():
+        for term in terms:
+            if term.weight and hit(f"incident:{kind}", term, term.weight):
+                type_scores[kind] = type_scores.get(kind, 0.0) + matches[-1]["weight"]
+
+    for name, terms in tax.negatives.items():
+        found = [t for t in terms if _find(t, fields)]
+        if found:
+            matches.append({"rule": f"negative:{name}", "term": ", ".join(t.term for t in found),
+                            "weight": tax.negative_weights[name], "field": "any"})
+
+    headline = {m["rule"].split(":", 1)[1] for m in matches
+                if m["rule"].startswith("incident:") and m["field"] == "title"}
+    incident_type = _best_type(type_scores, tax, headline)
+    signals["incident"] = incident_type is not None
+    signals["strong_incident"] = bool(
+        incident_type and type_scores[incident_type] >= tax.strong_incident_weight)
+    fired = [name for name, needs in tax.cooccurrence if all(signals.get(s) for s in needs)]
+    for name in fired:
+        matches.append({"rule": f"cooccurrence:{name}", "term": name, "weight": 0.0, "field": "-"})
+    score = round(sum(m["weight"] for m in matches), 2)
+    relevant = bool(fired) and score >= limit
     return Judgement(score, relevant, incident_type, matches)
 
 
-def explain(judgement: Judgement) -> str:
-    """A one-line "why flagged" for people: the rules that fired and the score."""
-    if not judgement.matches:
-        return f"no rule matched (score {judgement.score:.1f})"
-    terms = ", ".join(f"{m['rule']} '{m['term']}'" for m in judgement.matches[:6])
-    return f"{terms} (score {judgement.score:.1f})"
+def _best_type(
+    type_scores: dict[str, float], tax: Taxonomy, headline_types: set[str] | frozenset = frozenset()
+) -> str | None:
+    """Highest-scoring type; a type the headline names gets its `type_boost`; ties go to the
+    earlier entry of `type_priority`."""
+    eligible = {
+        k: v * (tax.boosts.get(k, 1.0) if k in headline_types else 1.0)
+        for k, v in type_scores.items() if v >= tax.min_incident_weight
+    }
+    if not eligible:
+        return None
+    order = {k: i for i, k in enumerate(tax.type_priority)}
+    return max(eligible, key=lambda k: (eligible[k], -order.get(k, len(order))))
+
+
+def explain(judgement: Judgement, taxonomy: Taxonomy | None = None) -> str:
+    """One line saying why an article was (or was not) flagged, for drafts and the review UI."""
+    tax = taxonomy or load_taxonomy()
+    agencies = _unique(m["term"] for m in judgement.matches if m["rule"] == "agency")
+    if not agencies:
+        agencies = _unique(m["term"] for m in judgement.matches if m["rule"] == "government")
+    parts = []
+    if agencies:
+        parts.append("agency " + ", ".join(agencies))
+    if judgement.incident_type:
+        rule = f"incident:{judgement.incident_type}"
+        terms = _unique(f"'{m['term']}'" for m in judgement.matches if m["rule"] == rule)
+        label = tax.labels.get(judgement.incident_type, judgement.incident_type)
+        parts.append(f"{label} terms {', '.join(terms[:4])}")
+    negatives = [m for m in judgement.matches if m["rule"].startswith("negative:")]
+    line = " + ".join(parts) or "no agency or incident terms"
+    if negatives:
+        line += "; minus " + ", ".join(
+            f"{m['rule'].split(':', 1)[1]} ({m['weight']:g})" for m in negatives)
+    verdict = "" if judgement.relevant else "not flagged: "
+    return f"{verdict}{line} (score {judgement.score:.1f})"
+
+
+def _unique(items: Any) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -21,9 +21,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.cli import digest, pipeline, sources
+    from monitor.cli import digest, drafts, ops, pipeline, serve, sources
 
-    for module in (pipeline, digest, sources):
+    for module in (pipeline, digest, drafts, sources, serve, ops):
         for command in module.COMMANDS:
             cli.add_command(command)
 
@@ -34,7 +34,10 @@ _register()
 def main() -> None:
     """Entry point: known errors become one line on stderr and exit status 2."""
     try:
-        cli.main(standalone_mode=False, prog_name="monitor")
+        # In non-standalone mode click returns an Exit's code instead of raising it.
+        code = cli.main(standalone_mode=False, prog_name="monitor")
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

@@ -1,0 +1,431 @@
+"""One full pass of the monitor: crawl the sources that are due, cluster, draft, send digests.
+
+This is what cron (or the watch loop) calls. Each stage commits its own transactions, so a pass
+killed at any point leaves a consistent database and the next pass simply carries on: articles
+already stored are skipped, unclustered articles are clustered, missing drafts are written.
+The pass itself is recorded in the `runs` table with its stats and errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from monitor import crawl as crawling
+from monitor import digest as digesting
+from monitor import drafting, incidents, mail
+from monitor.config import Config
+from monitor.lock import pid_alive
+from monitor.sources import Source
+from monitor.storage import StorageError, open_db
+from monitor.storage import articles as article_store
+from monitor.storage import digests as digest_store
+from monitor.storage import incidents as incident_store
+from monitor.storage import runs as run_store
+from monitor.storage import sources as source_store
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "run"
+TEMP_MAX_AGE = 600.0  # seconds; temporary draft files older than this are leftovers
+DIGEST_PERIODS = {"immediate": timedelta(0), "daily": timedelta(days=1),
+                  "weekly": timedelta(days=7)}
+
+ProgressCallback = Callable[[str, str, Any], None]
+
+
+class PassFailed(Exception):
+    """The pass could not go on (database unwritable, disk full); message is one line."""
+
+
+class Stopped(Exception):
+    """A stop was requested (SIGTERM/SIGINT) between stages."""
+
+
+@dataclass
+class RunOptions:
+    source_ids: list[str] = field(default_factory=list)  # crawl exactly these, due or not
+    snapshot: str | None = None
+    force: bool = False  # crawl every enabled source now
+    crawl: bool = True
+    digests: bool = True
+    verbose: bool = False  # Scrapy's full log, tracebacks included
+    scrapy_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DigestOutcome:
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PassReport:
+    run_id: int
+    status: str = "running"
+    due: list[str] = field(default_factory=list)
+    crawl: crawling.CrawlReport | None = None
+    clustered: incidents.ClusterReport | None = None
+    drafts: drafting.DraftReport | None = None
+    digests: DigestOutcome = field(default_factory=DigestOutcome)
+    stats: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    interrupted: list[int] = field(default_factory=list)
+    failure: str | None = None  # why a failed pass stopped
+    temp_removed: int = 0  # leftover temporary draft files removed
+
+
+# -- what is due ---------------------------------------------------------------------------
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def last_crawl_times(db: sqlite_utils.Database) -> dict[str, datetime]:
+    """When each source was last crawled (started), read through one small seam."""
+    times = {}
+    for row in source_store.latest_crawls(db):
+        when = parse_time(row.get("started_at") or row.get("finished_at"))
+        if when:
+            times[row["source_id"]] = when
+    return times
+
+
+def interval_of(source: Source, override_seconds: float | None = None) -> timedelta:
+    if override_seconds:
+        return timedelta(seconds=override_seconds)
+    return timedelta(minutes=source.interval_minutes)
+
+
+def next_due(source: Source, last: datetime | None, *, jitter: timedelta = timedelta(0),
+             override_seconds: float | None = None) -> datetime | None:
+    """When a source should next be crawled; None means never crawled, so due now."""
+    if last is None:
+        return None
+    return last + interval_of(source, override_seconds) + jitter
+
+
+def due_sources(sources: list[Source], last: dict[str, datetime], now: datetime, *,
+                jitter: dict[str, timedelta] | None = None,
+                override_seconds: float | None = None) -> list[Source]:
+    """Enabled sources whose interval (plus their jitter) has passed since their last crawl."""
+    due = []
+    for source in sources:
+        if not source.enabled:
+            continue
+        when = next_due(source, last.get(source.id),
+                        jitter=(jitter or {}).get(source.id, timedelta(0)),
+                        override_seconds=override_seconds)
+        if when is None or when <= now:
+            due.append(source)
+    return due
+
+
+def digest_due(frequency: str, last_sent: datetime | None, now: datetime) -> bool:
+    """Immediate recipients get every pass's news; daily and weekly ones once per period."""
+    if last_sent is None:
+        return True
+    return now - last_sent >= DIGEST_PERIODS.get(frequency, DIGEST_PERIODS["daily"])
+
+
+# -- digests: one seam, so the digest internals can change underneath ----------------------
+
+def send_due_digests(db: sqlite_utils.Database, config: Config, now: datetime) -> DigestOutcome:
+    """Send each recipient's digest if their period has passed and there is something new."""
+    outcome = DigestOutcome()
+    for recipient in config.recipients:
+        last = parse_time(digest_store.last_sent_at(db, recipient.email))
+        if not digest_due(recipient.frequency, last, now):
+            continue
+        built = digesting.build_digest(db, recipient)
+        if built.empty:
+            continue
+        subject, text, html = digesting.render(built, config, now)
+        message = mail.build_message(sender=config.smtp.sender, to=recipient.email,
+                                     subject=subject, text=text, html=html)
+        try:
+            mail.send(message, config.smtp)
+        except mail.DeliveryError as exc:
+            digest_store.record_digest(db, recipient.email, subject, built.items,
+                                       status="failed", error=str(exc), now=now)
+            outcome.failed.append(recipient.email)
+            outcome.errors.append(f"digest to {recipient.email} not sent (kept for the next "
+                                  f"run): {exc}")
+            continue
+        digest_store.record_digest(db, recipient.email, subject, built.items, status="sent",
+                                   message_id=message["Message-ID"], now=now)
+        outcome.sent.append(recipient.email)
+    return outcome
+
+
+# -- progress: a Scrapy extension wired by settings -----------------------------------------
+
+class ProgressExtension:
+    """Reports items and finished sources to the callable in the MONITOR_PROGRESS setting."""
+
+    def __init__(self, callback: ProgressCallback) -> None:
+        self.callback = callback
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProgressExtension:
+        callback = crawler.settings.get("MONITOR_PROGRESS")
+        if not callable(callback):
+            raise NotConfigured("no progress callback")
+        extension = cls(callback)
+        crawler.signals.connect(extension.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(extension.item_done, signal=signals.item_dropped)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def item_done(self, item: Any = None, spider: Any = None, **_: Any) -> None:
+        self.callback("item", _source_of(spider), None)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        self.callback("source_done", _source_of(spider), reason)
+
+
+class OneLineErrors:
+    """Without -v, an error Scrapy logs (say, an item that could not be stored because the disk
+    is full) is printed as one short line with its cause, not a traceback and a dumped item."""
+
+    MAX_CHARS = 200
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OneLineErrors:
+        if not crawler.settings.getbool("MONITOR_ONE_LINE_ERRORS"):
+            raise NotConfigured("verbose")
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, _OneLineFilter) for f in handler.filters):
+                handler.addFilter(_OneLineFilter(cls.MAX_CHARS))
+        return cls()
+
+
+class _OneLineFilter(logging.Filter):
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        if len(message) > self.limit:
+            message = message[: self.limit] + "…"
+        if record.exc_info and record.exc_info[1] is not None:
+            message = f"{message} ({describe(record.exc_info[1])})"
+        record.msg, record.args = message, ()
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def _source_of(spider: Any) -> str:
+    source = getattr(spider, "source", None)
+    return getattr(source, "id", None) or getattr(spider, "name", "?")
+
+
+# -- the pass --------------------------------------------------------------------------------
+
+def sweep_interrupted(db: sqlite_utils.Database, now: datetime) -> list[int]:
+    """Runs left 'running' by a dead process become 'interrupted'.
+
+    Called while holding the run lock, so no other `run` can be alive; other commands' rows are
+    closed only when their process is gone.
+    """
+    dead = [r["id"] for r in run_store.unfinished_runs(db)
+            if r["command"] == COMMAND or not pid_alive(r["pid"])]
+    run_store.mark_interrupted(db, dead, now=now)
+    return dead
+
+
+def sweep_temp_drafts(drafts_dir: Path, now: float, older_than: float = TEMP_MAX_AGE) -> list[Path]:
+    """Remove temporary draft files a killed writer left behind (`.NAME.md.XXXX.tmp`).
+
+    Only old ones: a manual `monitor draft` running beside the pass may be writing a fresh one.
+    """
+    removed = []
+    if not drafts_dir.is_dir():
+        return removed
+    for path in drafts_dir.glob(".*.tmp"):
+        try:
+            if now - path.stat().st_mtime > older_than:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an operator: what failed, without a traceback."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return str(exc) or exc.__class__.__name__
+
+
+def run_pass(
+    config: Config, sources: list[Source], options: RunOptions | None = None, *,
+    now: datetime | None = None, progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> PassReport:
+    """Crawl what is due, cluster, draft, send due digests; record everything in `runs`."""
+    options = options or RunOptions()
+    now = now or datetime.now(UTC)
+    started = time.monotonic()
+    db = open_db(config.database_path)
+    try:
+        interrupted = sweep_interrupted(db, now)
+        run_id = run_store.start_run(db, COMMAND, now=now)
+    except sqlite3.Error as exc:
+        raise StorageError(f"database {config.database_path} is not writable: "
+                           f"{describe(exc)}") from None
+    report = PassReport(run_id=run_id, interrupted=interrupted)
+    report.temp_removed = len(sweep_temp_drafts(config.drafts_dir, time.time()))
+    before = {"articles": article_store.count(db), "incidents": incident_store.count(db)}
+    try:
+        _stages(db, config, sources, options, report, now, progress, should_stop)
+        report.status = "degraded" if report.errors else "ok"
+    except Stopped:
+        report.status = "stopped"
+        report.errors.append("stopped by a signal before the pass finished")
+    except (PassFailed, sqlite3.Error, OSError) as exc:
+        report.status = "failed"
+        report.failure = describe(exc)
+        report.errors.append(report.failure)
+    finally:
+        report.stats = _stats(db, report, before, time.monotonic() - started)
+        try:
+            run_store.finish_run(db, run_id, status=report.status, stats=report.stats,
+                                 errors=report.errors)
+        except sqlite3.Error as exc:  # the disk filled up under us: say so, keep the cause
+            report.errors.append(f"could not record the run: {describe(exc)}")
+            report.status = "failed"
+            report.failure = report.failure or report.errors[-1]
+        db.close()
+    return report
+
+
+def _stages(db: sqlite_utils.Database, config: Config, sources: list[Source],
+            options: RunOptions, report: PassReport, now: datetime,
+            progress: ProgressCallback | None, should_stop: Callable[[], bool]) -> None:
+    def checkpoint(stage: str) -> None:
+        if should_stop():
+            raise Stopped(stage)
+        if progress:
+            progress("stage", stage, None)
+
+    if options.crawl:
+        checkpoint("crawl")
+        if options.source_ids:
+            wanted = set(options.source_ids)
+            chosen = [s for s in sources if s.id in wanted]
+        elif options.force:
+            chosen = [s for s in sources if s.enabled]
+        else:
+            chosen = due_sources(sources, last_crawl_times(db), now)
+        report.due = [s.id for s in chosen]
+        if chosen:
+            if progress:
+                progress("sources", "crawl", len(chosen))
+            report.crawl = _guarded("crawl", report, lambda: _crawl(
+                config, chosen, options, report.run_id, progress))
+        if report.crawl:
+            for result in report.crawl.results:
+                report.errors.extend(f"{result.source_id}: {e}" for e in result.errors)
+            if any("ended early: shutdown" in e for r in report.crawl.results
+                   for e in r.errors):
+                raise Stopped("crawl")
+    checkpoint("cluster")
+    report.clustered = _guarded("clustering", report,
+                                lambda: incidents.cluster_new_articles(db, now=now))
+    checkpoint("draft")
+    report.drafts = _guarded("drafting", report, lambda: drafting.generate_drafts(db, config, now))
+    if options.digests and config.recipients:
+        checkpoint("digest")
+        outcome = _guarded("digests", report, lambda: send_due_digests(db, config, now))
+        if outcome:
+            report.digests = outcome
+            report.errors.extend(outcome.errors)
+
+
+def _guarded(stage: str, report: PassReport, work: Callable[[], Any]) -> Any:
+    """Run a stage; storage and disk errors end the pass, other errors are recorded and the
+    pass goes on to the next stage (the next run retries this one)."""
+    try:
+        return work()
+    except (sqlite3.Error, OSError) as exc:
+        raise PassFailed(f"{stage}: {describe(exc)}") from None
+    except (Stopped, PassFailed):
+        raise
+    except Exception as exc:  # noqa: BLE001 - unattended runs record the error and go on
+        logger.debug("stage %s failed", stage, exc_info=True)
+        report.errors.append(f"{stage} failed: {exc.__class__.__name__}: {exc}")
+        return None
+
+
+def _crawl(config: Config, chosen: list[Source], options: RunOptions, run_id: int,
+           progress: ProgressCallback | None) -> crawling.CrawlReport:
+    overrides = dict(options.scrapy_overrides)
+    extensions = crawling.build_settings(config).getdict("EXTENSIONS")
+    if progress:
+        extensions["monitor.runner.ProgressExtension"] = 900
+        # Scrapy deep-copies settings; a plain function is copied by reference, so the
+        # callback keeps reaching the one progress display.
+        overrides["MONITOR_PROGRESS"] = lambda event, name, detail: progress(event, name, detail)
+    if not options.verbose:
+        extensions["monitor.runner.OneLineErrors"] = 0
+        overrides["MONITOR_ONE_LINE_ERRORS"] = True
+    overrides["EXTENSIONS"] = extensions
+    # Scrapy installs its own SIGTERM/SIGINT handlers (graceful stop, then kill) while it runs;
+    # put ours back afterwards so a signal during the later stages still stops between stages.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return crawling.run_crawl(config, chosen, run_id=run_id, snapshot_base=options.snapshot,
+                                  overrides=overrides)
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+def _stats(db: sqlite_utils.Database, report: PassReport, before: dict[str, int],
+           seconds: float) -> dict[str, Any]:
+    try:
+        articles, incident_count = article_store.count(db), incident_store.count(db)
+    except sqlite3.Error:
+        articles, incident_count = before["articles"], before["incidents"]
+    crawl = report.crawl
+    drafts = report.drafts
+    return {
+        "duration_s": round(seconds, 1),
+        "sources_due": len(report.due),
+        "sources_crawled": len(crawl.results) if crawl else 0,
+        "sources_failed": len(crawl.failed) if crawl else 0,
+        "new_articles": articles - before["articles"],
+        "articles": articles,
+        "new_incidents": len(report.clustered.new_incidents) if report.clustered else 0,
+        "updated_incidents": len(report.clustered.updated_incidents) if report.clustered else 0,
+        "incidents": incident_count,
+        "drafts_written": len(drafts.written) if drafts else 0,
+        "drafts_updated": len(drafts.updated) if drafts else 0,
+        "drafts_flagged": len(drafts.flagged) if drafts else 0,
+        "digests_sent": len(report.digests.sent),
+        "digests_failed": len(report.digests.failed),
+        "interrupted_runs_closed": len(report.interrupted),
+        "temp_files_removed": report.temp_removed,
+    }

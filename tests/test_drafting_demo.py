@@ -1,0 +1,113 @@
+"""Over every draft of the demo: each fact sentence is cited, each citation a stored source."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from monitor.storage import open_db
+from tests.conftest import run_cli, write_config
+
+CITATIONS = re.compile(r"((?:\[\^\d+\])+)$")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    config = write_config(folder)
+    result = run_cli("demo", config=config)
+    assert result.returncode == 0, result.stderr
+    drafts = sorted((folder / "drafts").glob("*.md"))
+    assert drafts, "the demo wrote no drafts"
+    return config, folder, drafts
+
+
+def front(text: str) -> str:
+    return text.split("\n---\n", 1)[0]
+
+
+def information(text: str) -> list[str]:
+    part = text.split("## The Information\n", 1)[1].split("\n## ", 1)[0].split("\n**", 1)[0]
+    return [line for line in part.splitlines() if line.startswith("- ")]
+
+
+def footnotes(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^\[\^(\d+)\]: .*?\]\((https?://[^)]+)\)", text, flags=re.M))
+
+
+def incident_urls(folder: Path, text: str) -> set[str]:
+    incident_id = int(re.search(r"^incident_id: (\d+)$", front(text), flags=re.M).group(1))
+    db = open_db(folder / "monitor.db")
+    return {r["url"] for r in db["articles"].rows_where("incident_id = ?", [incident_id])}
+
+
+def test_every_fact_sentence_carries_a_citation(demo):
+    _, _, drafts = demo
+    uncited = [line for path in drafts for line in information(path.read_text())
+               if not CITATIONS.search(line)]
+    assert uncited == []
+
+
+def test_every_citation_resolves_to_a_stored_source_of_the_incident(demo):
+    _, folder, drafts = demo
+    unresolved = []
+    for path in drafts:
+        text = path.read_text()
+        notes, stored = footnotes(text), incident_urls(folder, text)
+        for line in information(text):
+            for number in re.findall(r"\[\^(\d+)\]", CITATIONS.search(line).group(1)):
+                if notes.get(number) not in stored:
+                    unresolved.append((path.name, number))
+    assert unresolved == []
+
+
+def test_every_draft_has_a_cited_lead(demo):
+    _, _, drafts = demo
+    leads = [path.read_text().split("\n---\n", 1)[1].split("## The Information")[0]
+             for path in drafts]
+    assert all(re.search(r"\[\^\d+\]\s*$", lead.strip()) for lead in leads)
+
+
+def test_every_draft_has_at_least_one_fact_sentence(demo):
+    _, _, drafts = demo
+    assert all(information(path.read_text()) for path in drafts)
+
+
+def test_front_matter_values_are_json_literals(demo):
+    _, _, drafts = demo
+    for path in drafts:
+        for line in front(path.read_text()).splitlines()[1:]:
+            if ": " in line:
+                json.loads(line.split(": ", 1)[1])
+
+
+def test_cli_lists_demo_drafts_as_pending(demo):
+    config, _, drafts = demo
+    result = run_cli("drafts", "list", "--status", "pending", config=config)
+    assert result.stdout.count("pending") == len(drafts)
+
+
+def test_cli_approve_then_list_approved(demo):
+    config, _, _ = demo
+    run_cli("drafts", "approve", "1", "--as", "Ana", "-m", "fine", config=config)
+    result = run_cli("drafts", "list", "--status", "approved", config=config)
+    assert result.stdout.startswith("   1  approved")
+
+
+def test_cli_reject_needs_known_draft(demo):
+    config, _, _ = demo
+    result = run_cli("drafts", "reject", "999", "--as", "Ana", config=config)
+    assert (result.returncode, result.stderr.strip()) == (
+        2, "monitor: error: no draft with id 999")
+
+
+def test_cli_diff_shows_hand_edit(demo):
+    config, folder, _ = demo
+    show = run_cli("drafts", "show", "2", "--meta", config=config)
+    path = Path(re.search(r"file:\s+(\S+)", show.stdout).group(1))
+    path.write_text(path.read_text() + "\nAn attorney's sentence.\n")
+    result = run_cli("drafts", "diff", "2", config=config)
+    assert "+An attorney's sentence." in result.stdout
