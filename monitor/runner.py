@@ -24,13 +24,12 @@ from scrapy.exceptions import NotConfigured
 
 from monitor import crawl as crawling
 from monitor import digest as digesting
-from monitor import drafting, incidents, mail
-from monitor.config import Config
+from monitor import drafting, incidents
+from monitor.config import Config, Recipient
 from monitor.lock import pid_alive
 from monitor.sources import Source
 from monitor.storage import StorageError, open_db
 from monitor.storage import articles as article_store
-from monitor.storage import digests as digest_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
@@ -39,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 COMMAND = "run"
 TEMP_MAX_AGE = 600.0  # seconds; temporary draft files older than this are leftovers
-DIGEST_PERIODS = {"immediate": timedelta(0), "daily": timedelta(days=1),
-                  "weekly": timedelta(days=7)}
 
 ProgressCallback = Callable[[str, str, Any], None]
 
@@ -136,40 +133,27 @@ def due_sources(sources: list[Source], last: dict[str, datetime], now: datetime,
     return due
 
 
-def digest_due(frequency: str, last_sent: datetime | None, now: datetime) -> bool:
-    """Immediate recipients get every pass's news; daily and weekly ones once per period."""
-    if last_sent is None:
-        return True
-    return now - last_sent >= DIGEST_PERIODS.get(frequency, DIGEST_PERIODS["daily"])
+def digest_due(frequency: str, last_sent: datetime | None, now: datetime,
+               settings: digesting.DigestSettings | None = None) -> bool:
+    """The digest module's schedule (period less the configured slack), for one frequency."""
+    recipient = Recipient(email="", frequency=frequency)
+    last = last_sent.isoformat() if last_sent else None
+    return digesting.is_due(recipient, last, now, settings or digesting.DigestSettings())
 
 
 # -- digests: one seam, so the digest internals can change underneath ----------------------
 
 def send_due_digests(db: sqlite_utils.Database, config: Config, now: datetime) -> DigestOutcome:
-    """Send each recipient's digest if their period has passed and there is something new."""
+    """Send each due digest through the digest module (which guards against concurrent sends
+    and reuses the Message-ID after a crash) and summarise what happened for the run."""
     outcome = DigestOutcome()
-    for recipient in config.recipients:
-        last = parse_time(digest_store.last_sent_at(db, recipient.email))
-        if not digest_due(recipient.frequency, last, now):
-            continue
-        built = digesting.build_digest(db, recipient)
-        if built.empty:
-            continue
-        subject, text, html = digesting.render(built, config, now)
-        message = mail.build_message(sender=config.smtp.sender, to=recipient.email,
-                                     subject=subject, text=text, html=html)
-        try:
-            mail.send(message, config.smtp)
-        except mail.DeliveryError as exc:
-            digest_store.record_digest(db, recipient.email, subject, built.items,
-                                       status="failed", error=str(exc), now=now)
-            outcome.failed.append(recipient.email)
-            outcome.errors.append(f"digest to {recipient.email} not sent (kept for the next "
-                                  f"run): {exc}")
-            continue
-        digest_store.record_digest(db, recipient.email, subject, built.items, status="sent",
-                                   message_id=message["Message-ID"], now=now)
-        outcome.sent.append(recipient.email)
+    for result in digesting.send_due_digests(db, config, now):
+        if result.status == "sent":
+            outcome.sent.append(result.recipient)
+        elif result.status == "failed":
+            outcome.failed.append(result.recipient)
+            outcome.errors.append(f"digest to {result.recipient} not sent (kept for the next "
+                                  f"run): {result.detail}")
     return outcome
 
 
@@ -209,10 +193,17 @@ class OneLineErrors:
     def from_crawler(cls, crawler: Any) -> OneLineErrors:
         if not crawler.settings.getbool("MONITOR_ONE_LINE_ERRORS"):
             raise NotConfigured("verbose")
+        extension = cls()
+        extension.filter_handlers()
+        # Scrapy replaces its root log handler after building extensions (Crawler.crawl calls
+        # _update_root_log_handler), so filter again once the engine runs.
+        crawler.signals.connect(extension.filter_handlers, signal=signals.engine_started)
+        return extension
+
+    def filter_handlers(self, **_: Any) -> None:
         for handler in logging.getLogger().handlers:
             if not any(isinstance(f, _OneLineFilter) for f in handler.filters):
-                handler.addFilter(_OneLineFilter(cls.MAX_CHARS))
-        return cls()
+                handler.addFilter(_OneLineFilter(self.MAX_CHARS))
 
 
 class _OneLineFilter(logging.Filter):

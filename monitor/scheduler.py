@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 
 from monitor.config import Config
+from monitor.digest import digest_settings
 from monitor.runner import (
     digest_due,
     due_sources,
@@ -146,8 +147,10 @@ class Watcher:
             return False
         db = open_db(self.config.database_path)
         try:
+            settings = digest_settings(self.config)
             return any(
-                digest_due(r.frequency, parse_time(digest_store.last_sent_at(db, r.email)), now)
+                digest_due(r.frequency, parse_time(digest_store.last_sent_at(db, r.email)), now,
+                           settings)
                 for r in self.config.recipients)
         finally:
             db.close()

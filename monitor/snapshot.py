@@ -14,7 +14,8 @@ files and script behaviour for fault tests:
     redirect = "https://example.org/x"     # answer 302 to this production URL
     headers = { "X-Any" = "value" }
 
-Every file gets a strong ETag and honours If-None-Match with 304, like a well-behaved site.
+Several entries for one URL merge, later keys winning. Every file gets a strong ETag and
+honours If-None-Match with 304, like a well-behaved site.
 """
 
 from __future__ import annotations
@@ -54,7 +55,11 @@ def load_routes(root: Path) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {_key(r["url"]): r for r in data.get("route", [])}
+    routes: dict[str, dict[str, Any]] = {}
+    for route in data.get("route", []):
+        # A later entry for the same URL adds to the earlier one (e.g. a test's delay).
+        routes.setdefault(_key(route["url"]), {}).update(route)
+    return routes
 
 
 def _key(url: str) -> str:

@@ -64,17 +64,18 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
             "next_due": due.isoformat() if due and source.enabled else None,
         })
     recipients = []
+    settings = digesting.digest_settings(config)
     for recipient in config.recipients:
         last_sent = parse_time(digest_store.last_sent_at(db, recipient.email))
-        built = digesting.build_digest(db, recipient)
+        built = digesting.build_digest(db, recipient, config, now)
         failed = [d for d in digest_store.list_digests(db, status="failed")
                   if d["recipient"] == recipient.email
                   and (last_sent is None or (parse_time(d["created_at"]) or now) > last_sent)]
         recipients.append({
             "email": recipient.email, "frequency": recipient.frequency,
             "last_sent": last_sent.isoformat() if last_sent else None,
-            "undelivered_incidents": len(built.items),
-            "due": digest_due(recipient.frequency, last_sent, now) and not built.empty,
+            "undelivered_incidents": len(built.new_incidents) + len(built.updated_incidents),
+            "due": digest_due(recipient.frequency, last_sent, now, settings) and built.has_news,
             "failed_attempts": len(failed),
             "last_error": failed[-1]["error"] if failed else None,
         })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,23 @@ def make_snapshot_server():
     yield start
     for manager in reversed(stack):
         manager.__exit__(None, None, None)
+
+
+# An agency feed, an outlet feed and a Spanish-language Google News search from the watch list:
+# enough for the whole pipeline, small enough for tests that run it many times.
+SMALL_SOURCES = ("ice-breaking-news", "guardian-us-immigration", "google-news-es-custodia-datos")
+
+
+def small_sources(folder: Path, ids: tuple[str, ...] = SMALL_SOURCES) -> Path:
+    """A sources file holding only these [[source]] tables of the shipped watch list, verbatim."""
+    text = (ROOT / "sources.toml").read_text(encoding="utf-8")
+    blocks = text.split("[[source]]")[1:]
+    ids_of = [re.search(r'^id = "([^"]+)"', b, re.M) for b in blocks]
+    chosen = [b for b, m in zip(blocks, ids_of, strict=True) if m and m.group(1) in ids]
+    assert len(chosen) == len(ids), "a small-sources id is missing from sources.toml"
+    path = folder / "small-sources.toml"
+    path.write_text("".join(f"[[source]]{b}" for b in chosen), encoding="utf-8")
+    return path
 
 
 def write_config(folder: Path, sources: Path | None = None, extra: str = "") -> Path:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import ROOT, copy_snapshot
+from tests.conftest import ROOT, copy_snapshot, small_sources, write_config
 
 ICE_PAGE = "https://www.ice.gov/news/releases/{}"
 ICE_SLUGS = ("ice-host-hiring-event-dallas",
@@ -24,13 +24,23 @@ def slow_snapshot(target: Path, *, feed_delay: float = 0.0, page_delay: float = 
     if feed_delay:
         for url in ("https://www.ice.gov/rss/ice-breaking-news",
                     "https://www.theguardian.com/us-news/usimmigration/rss",
-                    "https://noticias.example-latino.com/feed/"):
+                    "https://news.google.com/rss/search?q=%22bajo+custodia+de+ICE%22+OR+"
+                    "%22datos+personales%22+inmigrantes+ICE+when%3A1d&hl=es-419&gl=US"
+                    "&ceid=US:es-419"):
             routes.append(f'[[route]]\nurl = "{url}"\ndelay = {feed_delay}\n')
     if page_delay:
         for slug in ICE_SLUGS:
             routes.append(f'[[route]]\nurl = "{ICE_PAGE.format(slug)}"\ndelay = {page_delay}\n')
-    (target / "_routes.toml").write_text("\n".join(routes), encoding="utf-8")
+    # Appended: the snapshot's own routes (Google News redirects, API queries) must stay.
+    with (target / "_routes.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n" + "\n".join(routes))
     return target
+
+
+def ops_config(folder: Path, **kwargs) -> Path:
+    """A test config crawling the small three-source watch list unless told otherwise."""
+    kwargs.setdefault("sources", small_sources(folder))
+    return write_config(folder, **kwargs)
 
 
 def monitor_command(config: Path, *args: str) -> list[str]:

@@ -16,8 +16,17 @@ from pathlib import Path
 import pytest
 
 from monitor.snapshot import serve_snapshot
-from tests.conftest import DEMO_SNAPSHOT, ROOT, run_cli, write_config
-from tests.opskit import query, scalar, set_templates, slow_snapshot, start, table_exists, wait_for
+from tests.conftest import DEMO_SNAPSHOT, ROOT, run_cli
+from tests.opskit import (
+    ops_config,
+    query,
+    scalar,
+    set_templates,
+    slow_snapshot,
+    start,
+    table_exists,
+    wait_for,
+)
 
 
 def count(db: Path, table: str) -> int:
@@ -28,7 +37,7 @@ def count(db: Path, table: str) -> int:
 def reference(tmp_path_factory):
     """What an uninterrupted pass stores, to compare the crashed-and-rerun ones against."""
     folder = tmp_path_factory.mktemp("reference")
-    config = write_config(folder)
+    config = ops_config(folder)
     with serve_snapshot(DEMO_SNAPSHOT) as (base, _):
         run_cli("run", "--snapshot", base, "--no-digests", config=config)
     db = folder / "monitor.db"
@@ -41,7 +50,7 @@ def reference(tmp_path_factory):
 @pytest.fixture(scope="module")
 def crawl_crash(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crawlcrash")
-    config = write_config(folder)
+    config = ops_config(folder)
     db = folder / "monitor.db"
     root = slow_snapshot(folder / "snap", page_delay=3)
     with serve_snapshot(root) as (base, _):
@@ -57,7 +66,7 @@ def crawl_crash(tmp_path_factory):
 
 def test_crawl_was_killed_with_some_articles_committed(crawl_crash):
     _, killed, _ = crawl_crash
-    assert killed["stored"] and 3 <= len(killed["urls"]) < 7
+    assert killed["stored"] and 3 <= len(killed["urls"]) < 10
 
 
 def test_killed_run_is_left_marked_running(crawl_crash):
@@ -120,7 +129,7 @@ def draft_crash(tmp_path_factory):
     shutil.copytree(ROOT / "templates", templates)
     draft = templates / "draft.md.j2"
     draft.write_text(SLOW_RENDER + draft.read_text(encoding="utf-8"), encoding="utf-8")
-    config = write_config(folder)
+    config = ops_config(folder)
     set_templates(config, templates)
     db = folder / "monitor.db"
     with serve_snapshot(DEMO_SNAPSHOT) as (base, _):

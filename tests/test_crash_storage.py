@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from monitor.snapshot import serve_snapshot
-from tests.conftest import DEMO_SNAPSHOT, ROOT, run_cli, write_config
-from tests.opskit import query, scalar
+from tests.conftest import DEMO_SNAPSHOT, ROOT, run_cli
+from tests.opskit import ops_config, query, scalar
 
 
 def in_namespace(script: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -34,7 +34,7 @@ RUN = '"$PY" -m monitor --config "$CONFIG" run --force --no-digests --snapshot "
 def populated(tmp_path_factory):
     """A database from one normal pass, and the server to crawl again."""
     folder = tmp_path_factory.mktemp("ro")
-    config = write_config(folder)
+    config = ops_config(folder)
     with serve_snapshot(DEMO_SNAPSHOT) as (base, _):
         first = run_cli("run", "--snapshot", base, "--no-digests", config=config)
         assert first.returncode == 0, first.stderr
@@ -81,7 +81,7 @@ def test_read_only_runs_lose_nothing(read_only_folder, read_only_file, populated
     folder, _, _ = populated
     db = folder / "monitor.db"
     assert (scalar(db, "PRAGMA integrity_check"), scalar(db, "SELECT COUNT(*) FROM articles"),
-            scalar(db, "SELECT COUNT(*) FROM runs")) == ("ok", 7, 1)
+            scalar(db, "SELECT COUNT(*) FROM runs")) == ("ok", 10, 1)
 
 
 def test_status_works_on_a_read_only_database(populated):
@@ -103,7 +103,7 @@ def disk_full(tmp_path_factory):
     folder = tmp_path_factory.mktemp("full")
     data = folder / "data"
     data.mkdir()
-    config = write_config(folder)
+    config = ops_config(folder)
     text = config.read_text(encoding="utf-8")
     text = text.replace(f'database = "{folder / "monitor.db"}"',
                         f'database = "{data / "monitor.db"}"')
@@ -158,7 +158,7 @@ def test_after_freeing_space_the_database_is_intact(disk_full):
 def test_after_freeing_space_every_article_is_stored_once(disk_full):
     folder, _ = disk_full
     rows = query(folder / "after.db", "SELECT COUNT(*), COUNT(DISTINCT url) FROM articles")
-    assert rows == [(7, 7)]
+    assert rows == [(10, 10)]
 
 
 def test_after_freeing_space_every_incident_has_its_draft(disk_full):

@@ -9,18 +9,24 @@ import pytest
 
 from monitor.snapshot import serve_snapshot
 from monitor.storage import open_db
-from tests.conftest import DEMO_SNAPSHOT, copy_snapshot, run_cli, write_config
-from tests.opskit import query, scalar
+from tests.conftest import DEMO_SNAPSHOT, copy_snapshot, run_cli
+from tests.opskit import ops_config, query, scalar
 
 
 @pytest.fixture(scope="module")
 def shared_run(tmp_path_factory):
     """One pass shared by the tests that only read what it left behind."""
     folder = tmp_path_factory.mktemp("shared")
-    config = write_config(folder)
+    config = ops_config(folder)
     with serve_snapshot(DEMO_SNAPSHOT) as (base, _):
         result = run_cli("run", "--snapshot", base, "--no-digests", config=config)
     return config, base, result
+
+
+@pytest.fixture
+def config_path(workdir: Path) -> Path:
+    """These tests crawl the small watch list (tests/conftest.py SMALL_SOURCES)."""
+    return ops_config(workdir)
 
 
 @pytest.fixture
@@ -42,7 +48,7 @@ def test_run_exits_zero(shared_run):
 
 def test_run_stores_the_articles(shared_run):
     config_path, _, _ = shared_run
-    assert scalar(db_path(config_path), "SELECT COUNT(*) FROM articles") == 7
+    assert scalar(db_path(config_path), "SELECT COUNT(*) FROM articles") == 10
 
 
 def test_run_writes_a_draft_per_incident(shared_run):
@@ -54,13 +60,13 @@ def test_run_writes_a_draft_per_incident(shared_run):
 
 def test_run_prints_a_summary(shared_run):
     _, _, result = shared_run
-    assert "Articles:        7 new, 7 in total" in result.stdout
+    assert "Articles:        10 new, 10 in total" in result.stdout
 
 
 def test_run_is_recorded_with_its_stats(shared_run):
     config_path, _, _ = shared_run
     status, stats = query(db_path(config_path), "SELECT status, stats FROM runs")[0]
-    assert (status, json.loads(stats)["new_articles"]) == ("ok", 7)
+    assert (status, json.loads(stats)["new_articles"]) == ("ok", 10)
 
 
 def test_second_run_crawls_nothing_that_is_not_due(first_run):
@@ -115,7 +121,7 @@ def test_run_with_failing_source_still_exits_zero(tmp_path, make_snapshot_server
     root = copy_snapshot(tmp_path / "snap")
     (root / "www.ice.gov" / "rss" / "ice-breaking-news").unlink()  # the feed is gone: 404
     base, _ = make_snapshot_server(root)
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     result = run_cli("run", "--snapshot", base, "--no-digests", config=config)
     assert result.returncode == 0, result.stderr
 
@@ -124,7 +130,7 @@ def test_run_with_failing_source_is_recorded_as_degraded(tmp_path, make_snapshot
     root = copy_snapshot(tmp_path / "snap")
     (root / "www.ice.gov" / "rss" / "ice-breaking-news").unlink()
     base, _ = make_snapshot_server(root)
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     run_cli("run", "--snapshot", base, "--no-digests", config=config)
     assert scalar(tmp_path / "monitor.db", "SELECT status FROM runs") == "degraded"
 
@@ -164,7 +170,7 @@ def test_status_reports_database_size(shared_run):
 def test_status_json_is_machine_readable(shared_run):
     config_path, _, _ = shared_run
     facts = json.loads(run_cli("status", "--json", config=config_path).stdout)
-    assert facts["last_run"]["stats"]["new_articles"] == 7
+    assert facts["last_run"]["stats"]["new_articles"] == 10
 
 
 def test_status_without_database_says_so(config_path):
@@ -176,7 +182,7 @@ def test_backup_is_a_complete_copy(shared_run, tmp_path):
     config_path, _, _ = shared_run
     target = tmp_path / "backups" / "monitor-copy.db"
     run_cli("backup", str(target), config=config_path)
-    assert open_db(target, migrate=False)["articles"].count == 7
+    assert open_db(target, migrate=False)["articles"].count == 10
 
 
 def test_backup_passes_integrity_check(shared_run, tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import run_cli, write_config
-from tests.opskit import scalar, slow_snapshot, start, wait_for
+from tests.conftest import run_cli
+from tests.opskit import ops_config, scalar, slow_snapshot, start, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +15,7 @@ def race(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("race")
     root = slow_snapshot(folder / "snap", feed_delay=1.5)
-    config = write_config(folder)
+    config = ops_config(folder)
     with serve_snapshot(root) as (base, state):
         children = [start(config, "run", "--snapshot", base, "--no-digests") for _ in range(2)]
         outcomes = [(c.wait(timeout=240), *c.communicate()) for c in children]
@@ -53,12 +53,12 @@ def test_each_feed_is_fetched_once(race):
 
 def test_articles_are_stored_once(race):
     folder, _, _ = race
-    assert scalar(folder / "monitor.db", "SELECT COUNT(*) FROM articles") == 7
+    assert scalar(folder / "monitor.db", "SELECT COUNT(*) FROM articles") == 10
 
 
 def test_status_during_a_run_names_it(tmp_path, make_snapshot_server):
     base, _ = make_snapshot_server(slow_snapshot(tmp_path / "snap", feed_delay=4))
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     db = tmp_path / "monitor.db"
     child = start(config, "run", "--snapshot", base, "--no-digests")
     try:

@@ -8,8 +8,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from monitor.snapshot import serve_snapshot
-from tests.conftest import DEMO_SNAPSHOT, run_cli, write_config
-from tests.opskit import scalar
+from tests.conftest import DEMO_SNAPSHOT, run_cli
+from tests.opskit import ops_config, scalar
 
 
 class Inbox:
@@ -31,7 +31,7 @@ def free_port() -> int:
 def two_passes(tmp_path_factory):
     """Two passes, a daily recipient, a real SMTP server."""
     folder = tmp_path_factory.mktemp("digest")
-    config = write_config(folder)
+    config = ops_config(folder)
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -81,14 +81,14 @@ def test_status_shows_the_digest_not_due(two_passes):
 
 def test_unreachable_smtp_keeps_the_pass_successful(tmp_path, snapshot_server):
     base, _ = snapshot_server
-    config = write_config(tmp_path)  # port 1: connection refused
+    config = ops_config(tmp_path)  # port 1: connection refused
     result = run_cli("run", "--snapshot", base, config=config)
     assert result.returncode == 0 and "not sent (kept for the next run)" in result.stdout
 
 
 def test_unreachable_smtp_is_recorded_as_a_failed_attempt(tmp_path, snapshot_server):
     base, _ = snapshot_server
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     run_cli("run", "--snapshot", base, config=config)
     assert scalar(tmp_path / "monitor.db",
                   "SELECT COUNT(*) FROM digests WHERE status='failed'") == 1

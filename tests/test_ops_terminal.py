@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, run_cli, write_config
-from tests.opskit import scalar, slow_snapshot, start, wait_for
+from tests.conftest import ROOT, run_cli
+from tests.opskit import ops_config, scalar, slow_snapshot, start, wait_for
 
 DEPLOY = ROOT / "deploy"
 
@@ -39,28 +39,28 @@ def run_on_terminal(config: Path, *args: str) -> tuple[int, str]:
 
 def test_terminal_run_shows_sources_done_out_of_total(tmp_path, snapshot_server):
     base, _ = snapshot_server
-    code, output = run_on_terminal(write_config(tmp_path), "run", "--snapshot", base,
+    code, output = run_on_terminal(ops_config(tmp_path), "run", "--snapshot", base,
                                    "--no-digests")
-    assert code == 0 and "crawling: 3/3 sources done, 7 items" in output
+    assert code == 0 and "crawling: 3/3 sources done, 10 items" in output
 
 
 def test_terminal_run_shows_each_stage(tmp_path, snapshot_server):
     base, _ = snapshot_server
-    _, output = run_on_terminal(write_config(tmp_path), "run", "--snapshot", base,
+    _, output = run_on_terminal(ops_config(tmp_path), "run", "--snapshot", base,
                                 "--no-digests")
     assert re.search(r"cluster….*draft…", output, re.S)
 
 
 def test_quiet_terminal_run_prints_nothing(tmp_path, snapshot_server):
     base, _ = snapshot_server
-    _, output = run_on_terminal(write_config(tmp_path), "run", "--snapshot", base,
+    _, output = run_on_terminal(ops_config(tmp_path), "run", "--snapshot", base,
                                 "--no-digests", "--quiet")
     assert output == ""
 
 
 def test_sigterm_stops_a_run_and_records_it(tmp_path, make_snapshot_server):
     base, _ = make_snapshot_server(slow_snapshot(tmp_path / "snap", page_delay=3))
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     db = tmp_path / "monitor.db"
     child = start(config, "run", "--snapshot", base, "--no-digests")
     assert wait_for(lambda: db.exists() and scalar(db, "SELECT COUNT(*) FROM articles") >= 1)
@@ -71,7 +71,7 @@ def test_sigterm_stops_a_run_and_records_it(tmp_path, make_snapshot_server):
 
 def test_run_after_a_stopped_run_finishes_the_work(tmp_path, make_snapshot_server):
     base, _ = make_snapshot_server(slow_snapshot(tmp_path / "snap", page_delay=3))
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     db = tmp_path / "monitor.db"
     child = start(config, "run", "--snapshot", base, "--no-digests")
     assert wait_for(lambda: db.exists() and scalar(db, "SELECT COUNT(*) FROM articles") >= 1)

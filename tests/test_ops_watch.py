@@ -7,8 +7,8 @@ import signal
 import pytest
 
 from monitor.snapshot import serve_snapshot
-from tests.conftest import DEMO_SNAPSHOT, ROOT, write_config
-from tests.opskit import query, scalar, slow_snapshot, start, wait_for
+from tests.conftest import DEMO_SNAPSHOT, small_sources
+from tests.opskit import ops_config, query, scalar, slow_snapshot, start, wait_for
 
 
 def finished_runs(db) -> int:
@@ -19,7 +19,7 @@ def finished_runs(db) -> int:
 def watched(tmp_path_factory):
     """Watch with 2-second intervals until two passes finished, then SIGTERM it."""
     folder = tmp_path_factory.mktemp("watch")
-    config = write_config(folder)
+    config = ops_config(folder)
     db = folder / "monitor.db"
     with serve_snapshot(DEMO_SNAPSHOT) as (base, state):
         child = start(config, "watch", "--snapshot", base, "--interval", "2", "--tick", "0.5")
@@ -69,13 +69,13 @@ def test_watch_crawls_each_feed_again_after_its_interval(watched):
 def test_watch_passes_store_articles_once(watched):
     folder, *_ = watched
     rows = query(folder / "monitor.db", "SELECT url, COUNT(*) FROM articles GROUP BY url")
-    assert len(rows) == 7 and {n for _, n in rows} == {1}
+    assert len(rows) == 10 and {n for _, n in rows} == {1}
 
 
 def test_sigterm_mid_pass_stops_the_pass_cleanly(tmp_path, make_snapshot_server):
     """SIGTERM while a pass is crawling a slow server: the watch waits for it, then exits 0."""
     base, _ = make_snapshot_server(slow_snapshot(tmp_path / "snap", page_delay=3))
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     db = tmp_path / "monitor.db"
     child = start(config, "watch", "--snapshot", base, "--interval", "60", "--tick", "0.5")
     assert wait_for(lambda: db.exists() and scalar(db, "SELECT COUNT(*) FROM articles") >= 1,
@@ -88,7 +88,7 @@ def test_sigterm_mid_pass_stops_the_pass_cleanly(tmp_path, make_snapshot_server)
 
 def test_second_watch_on_the_same_database_is_refused(tmp_path, make_snapshot_server):
     base, _ = make_snapshot_server(slow_snapshot(tmp_path / "snap", feed_delay=2))
-    config = write_config(tmp_path)
+    config = ops_config(tmp_path)
     first = start(config, "watch", "--snapshot", base, "--interval", "60", "--tick", "0.5")
     try:
         assert wait_for(lambda: (tmp_path / "monitor.db.watch.lock").exists(), timeout=60)
@@ -103,17 +103,13 @@ def test_second_watch_on_the_same_database_is_refused(tmp_path, make_snapshot_se
 
 def test_source_added_while_watching_is_crawled(tmp_path, snapshot_server):
     base, _ = snapshot_server
-    whole = (ROOT / "sources.toml").read_text(encoding="utf-8")
-    blocks = whole.split("\n[[source]]\n")
-    sources = tmp_path / "sources.toml"
-    sources.write_text("[[source]]\n" + blocks[1], encoding="utf-8")  # ICE only
-    config = write_config(tmp_path, sources=sources)
+    sources = small_sources(tmp_path, ("ice-breaking-news",))
+    config = ops_config(tmp_path, sources=sources)
     db = tmp_path / "monitor.db"
     child = start(config, "watch", "--snapshot", base, "--interval", "600", "--tick", "0.5")
     try:
         assert wait_for(lambda: db.exists() and finished_runs(db) >= 1)
-        sources.write_text("[[source]]\n" + "\n[[source]]\n".join(blocks[1:3]),
-                           encoding="utf-8")
+        small_sources(tmp_path, ("ice-breaking-news", "guardian-us-immigration"))
         added = wait_for(lambda: scalar(
             db, "SELECT COUNT(*) FROM source_crawls WHERE source_id LIKE 'guardian%'") >= 1)
     finally:
