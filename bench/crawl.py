@@ -162,7 +162,6 @@ def child(mode: str, base: str, pages: int, workers: int, db: str) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from monitor import extraction
     from monitor.sources import Source
     from spiders.base import SourceSpider
 
@@ -182,6 +181,8 @@ def child(mode: str, base: str, pages: int, workers: int, db: str) -> None:
         name = "bench-floor"
 
         def parse(self, response):
+            from monitor import extraction  # imported here: the full run's crawler never needs it
+
             extraction.extract(response.text, response.url, now=datetime.now(UTC))
             self.crawler.stats.inc_value("bench/pages")
 

@@ -30,6 +30,7 @@ class SourceResult:
     parse_problems: list[str] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
     not_modified: bool = False
+    newest_item: str | None = None  # newest entry date listed (UTC ISO)
     health: health.Health | None = None
 
 
@@ -96,7 +97,8 @@ def run_crawl(
              "status": result.status, "items_seen": result.items_seen,
              "new_items": result.new_items, "errors": result.errors,
              "http_errors": result.http_errors, "parse_problems": result.parse_problems,
-             "anomalies": result.anomalies, "not_modified": int(result.not_modified)},
+             "anomalies": result.anomalies, "not_modified": int(result.not_modified),
+             "newest_item": result.newest_item},
         )
         result.health = source_health(db, source, config, now)
         source_store.update_health(db, source.id, result.health.as_row(now))
@@ -159,4 +161,5 @@ def _result(source: Source, stats: dict[str, Any]) -> SourceResult:
         parse_problems=list(stats.get("monitor/parse_problems", [])),
         anomalies=list(stats.get("monitor/anomalies", [])),
         not_modified=not_modified,
+        newest_item=stats.get("monitor/newest_item"),
     )

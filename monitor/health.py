@@ -5,7 +5,9 @@ States, most serious first:
 - `error`: the last crawl failed, fewer than N in a row so far.
 - `anomaly`: the source answered but something looks wrong: zero items where there used to be
   some, a feed URL now returning HTML, a selector matching nothing, a date in the future.
-- `silent`: no new item for longer than the source's `expected_cadence_hours`.
+- `silent`: no new item for longer than the source's `expected_cadence_hours` (judged on the
+  newest entry date the source lists, so a feed whose items another source stored first is
+  not silent).
 - `degraded`: the last crawl worked but had errors (an article page failed) or parse problems
   (an entry without a link, a malformed feed that could still be read).
 - `ok`; `never`: not crawled yet.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 DEFAULT_FAILURE_THRESHOLD = 3
@@ -73,7 +75,7 @@ def assess(
             break
         failures += 1
     last_success = next((_when(c) for c in history if c.get("status") != FAILED), None)
-    last_new = next((_when(c) for c in history if (c.get("new_items") or 0) > 0), None)
+    last_new = _last_new_item(history)
     reasons: list[str] = []
     anomalies = list(latest.get("anomalies") or [])
     if latest.get("status") != FAILED and not latest.get("not_modified") \
@@ -105,6 +107,17 @@ def assess(
                        f"{problems[0]}")
     return Health(source_id, state, failures, _when(latest), last_success, last_new,
                   tuple(reasons))
+
+
+def _last_new_item(history: Sequence[dict[str, Any]]) -> str | None:
+    """When the source last had something new: the newest entry date it listed, or else the
+    last crawl that stored a new article (an item another source stored first still counts)."""
+    dated = [c["newest_item"] for c in history if c.get("newest_item")]
+    stored = next((_when(c) for c in history if (c.get("new_items") or 0) > 0), None)
+    candidates = [d for d in (max(dated) if dated else None, stored) if d]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda d: _parse(d) or datetime.min.replace(tzinfo=UTC))
 
 
 def _silent(history: Sequence[dict[str, Any]], last_new: str | None, now: datetime,

@@ -3,7 +3,8 @@
 Health bookkeeping lives in the crawler's stats (read by `monitor.crawl` after the run):
 `monitor/entries_seen`, `monitor/error_messages` (the source failed somewhere),
 `monitor/http_errors`, `monitor/parse_problems` (an entry could not be read), `monitor/anomalies`
-(the source answered but something looks wrong) and `monitor/not_modified` (304 answers).
+(the source answered but something looks wrong), `monitor/not_modified` (304 answers) and
+`monitor/newest_item` (the newest date among the entries listed, UTC).
 """
 
 from __future__ import annotations
@@ -63,8 +64,19 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value("monitor/entries_seen", count)
 
     def check_date(self, iso: str | None, where: str) -> None:
+        """A date in the future is an anomaly; otherwise remember the newest item's date."""
+        if not iso:
+            return
         if dates.is_future(iso, datetime.now(UTC)):
             self.anomaly("future-date", f"{where}: date {iso} is in the future")
+            return
+        try:
+            stamp = datetime.fromisoformat(iso).astimezone(UTC).isoformat(timespec="seconds")
+        except ValueError:
+            return
+        newest = self.crawler.stats.get_value("monitor/newest_item")
+        if newest is None or stamp > newest:
+            self.crawler.stats.set_value("monitor/newest_item", stamp)
 
     # --- requests -----------------------------------------------------------------------
 

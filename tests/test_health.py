@@ -83,3 +83,13 @@ def test_last_new_item_is_the_latest_crawl_with_new_items():
 def test_parse_problems_degrade():
     history = [crawl(24, parse_problems=["entry without a link"])]
     assert assess("s", history, now=NOW).state == "degraded"
+
+
+def test_newest_listed_date_counts_as_new_item():
+    history = [crawl(24, newest_item="2026-11-23T10:00:00+00:00"), crawl(20, new=3)]
+    assert assess("s", history, now=NOW, expected_cadence_hours=48).state == "ok"
+
+
+def test_old_newest_listed_date_is_silent():
+    history = [crawl(24, newest_item="2026-11-10T10:00:00+00:00")]
+    assert assess("s", history, now=NOW, expected_cadence_hours=72).state == "silent"

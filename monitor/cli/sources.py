@@ -35,11 +35,12 @@ def sources(ctx: click.Context, show_all: bool) -> None:
     rows = [crawling.source_health(db, source, obj.config, now) for source in chosen]
     rows.sort(key=lambda h: (STATE_ORDER.index(h.state) if h.state in STATE_ORDER else 0,
                              h.source_id))
-    header = (f"{'SOURCE':<30} {'STATE':<9} {'LAST SUCCESS':<16}  {'LAST NEW ITEM':<16}  "
+    width = max([30, *(len(r.source_id) + 1 for r in rows)])
+    header = (f"{'SOURCE':<{width}} {'STATE':<9} {'LAST SUCCESS':<16}  {'LAST NEW ITEM':<16}  "
               f"{'FAILS':>5}")
     click.echo(header)
     for row in rows:
-        click.echo(f"{row.source_id:<30} {row.state:<9} {_short(row.last_success):<16}  "
+        click.echo(f"{row.source_id:<{width}} {row.state:<9} {_short(row.last_success):<16}  "
                    f"{_short(row.last_new_item):<16}  {row.consecutive_failures:>5}")
         if row.state != "ok":
             for reason in row.reasons:

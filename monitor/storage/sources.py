@@ -83,6 +83,12 @@ def m002_http_cache_and_health(db: sqlite_utils.Database) -> None:
         db["sources"].add_column(column, kind)
 
 
+@migrations()
+def m003_newest_item(db: sqlite_utils.Database) -> None:
+    """The newest publication date a source listed in a crawl: silence is judged on it."""
+    db["source_crawls"].add_column("newest_item", str)
+
+
 CRAWL_JSON_FIELDS = ("errors", "http_errors", "parse_problems", "anomalies")
 
 
