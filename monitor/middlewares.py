@@ -47,14 +47,15 @@ class ConditionalGet:
 
     Sends If-None-Match / If-Modified-Since from the last successful crawl; a 304 reaches the
     spider as "not modified" and costs no parsing. New validators are saved when the spider
-    closes, and only if the source recorded no error, so a crawl that failed half-way is
-    fetched in full next time.
+    closes, and only if the source recorded no error and every item was stored, so a crawl that
+    failed half-way (or could not store an article) is fetched in full next time.
     """
 
     def __init__(self, database: str, stats):
         self.db = open_db(database)
         self.stats = stats
         self.pending: dict[str, dict[str, str | None]] = {}
+        self.items_failed = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -63,7 +64,13 @@ class ConditionalGet:
             raise NotConfigured("conditional GET off")
         middleware = cls(database, crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.item_failed, signal=signals.item_error)
         return middleware
+
+    def item_failed(self, *args, **kwargs) -> None:
+        """An article the feed led to could not be processed or stored (say, a full disk): a 304
+        next time would hide it for good, so this crawl's validators must not be kept."""
+        self.items_failed += 1
 
     @staticmethod
     def _url(request: Request) -> str:
@@ -97,7 +104,8 @@ class ConditionalGet:
 
     def spider_closed(self, spider, reason=None):
         try:
-            if not self.stats.get_value("monitor/source_errors") and reason in (None, "finished"):
+            clean = not self.stats.get_value("monitor/source_errors") and not self.items_failed
+            if clean and reason in (None, "finished"):
                 source_id = getattr(getattr(spider, "source", None), "id", None)
                 source_store.save_validators(
                     self.db, [{"url": u, "source_id": source_id, **v}

@@ -86,3 +86,30 @@ def test_validators_are_not_saved_when_the_source_failed(tmp_path):
         crawl(config, base, "uscis-all-news")
     db = open_db(tmp_path / "monitor.db")
     assert db["http_cache"].count == 0
+
+
+@pytest.fixture
+def store_failed_once(tmp_path):
+    """First crawl: SQLite refuses to store one article (as a full disk would); then the
+    refusal is lifted and the source is crawled again."""
+    config = config_for(tmp_path, SOURCES)
+    db = open_db(tmp_path / "monitor.db")
+    db.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN NEW.url LIKE '%h-2b-cap%' "
+               "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    with serve_snapshot(SITES / "kinds") as (base, _):
+        crawl(config, base, "uscis-all-news")
+        validators_after_failure = db["http_cache"].count
+        db.execute("DROP TRIGGER refuse")
+        crawl(config, base, "uscis-all-news")
+    return db, validators_after_failure
+
+
+def test_validators_are_not_saved_when_an_article_could_not_be_stored(store_failed_once):
+    _, validators_after_failure = store_failed_once
+    assert validators_after_failure == 0
+
+
+def test_article_that_could_not_be_stored_arrives_on_the_next_crawl(store_failed_once):
+    db, _ = store_failed_once
+    stored = db.execute("SELECT COUNT(*) FROM articles WHERE url LIKE '%h-2b-cap%'").fetchone()
+    assert stored[0] == 1
