@@ -191,12 +191,18 @@ def demo_digest(tmp_path: Path, snapshot_server, smtp: SmtpServer):
     return config, smtp
 
 
-def test_demo_digest_lists_the_ice_statement_with_its_link(demo_digest):
-    _, smtp = demo_digest
+def test_demo_digest_lists_the_breach_incident_with_its_best_link(demo_digest):
+    """The incident holding the ICE statement is listed under its title with the link of its
+    primary source (which one is primary depends on which outlet stored its dates first)."""
+    config, smtp = demo_digest
+    db = db_at(config.parent)
+    title, url = db.execute(
+        "SELECT i.title, p.url FROM articles a JOIN incidents i ON i.id = a.incident_id "
+        "JOIN articles p ON p.id = i.primary_article_id WHERE a.url = ?",
+        ["https://www.ice.gov/news/releases/ice-statement-inadvertent-posting-detainee-"
+         "information"]).fetchone()
     text = smtp.received[0].message.get_body(("plain",)).get_content()
-    assert "ICE statement on the inadvertent posting of detainee information" in text and \
-        "https://www.ice.gov/news/releases/ice-statement-inadvertent-posting-detainee-" \
-        "information" in text
+    assert title in text and url in text
 
 
 def test_demo_digest_lists_drafts_waiting(demo_digest):
