@@ -259,5 +259,7 @@ def test_sign_out_then_back_shows_no_draft(page, review_site):
     sign_in(page, review_site)
     page.get_by_role("link", name=title_of("raid")).click()
     page.get_by_role("button", name="Sign out").click()
+    # Let the sign-out navigation finish: going back while it is in flight detaches the page.
+    page.get_by_role("heading", name="Sign in to review drafts").wait_for()
     page.go_back()
     expect(page.get_by_role("heading", name="Sign in to review drafts")).to_be_visible()
