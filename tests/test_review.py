@@ -22,6 +22,15 @@ def drafted(tmp_path: Path):
     return config, db, incident, draft
 
 
+def second_source_joins(db, config, incident) -> None:
+    """Another outlet reports the incident and the drafting stage runs again."""
+    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
+                          "ICE removed the spreadsheet after reporters asked about it.",
+                          outlet="Other Outlet")
+    join_incident(db, incident, second)
+    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+
+
 def test_new_draft_is_pending(drafted):
     _, _, _, draft = drafted
     assert draft["status"] == "pending"
@@ -146,44 +155,28 @@ def test_diff_shows_edit(drafted):
 
 def test_regeneration_without_edit_is_new_version(drafted):
     config, db, incident, draft = drafted
-    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
-                          "ICE removed the spreadsheet after reporters asked about it.",
-                          outlet="Other Outlet")
-    join_incident(db, incident, second)
-    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    second_source_joins(db, config, incident)
     assert review.history(db, draft["id"])[-1]["kind"] == "regenerated"
 
 
 def test_regeneration_after_edit_keeps_edit(drafted):
     config, db, incident, draft = drafted
     review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
-    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
-                          "ICE removed the spreadsheet after reporters asked about it.",
-                          outlet="Other Outlet")
-    join_incident(db, incident, second)
-    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    second_source_joins(db, config, incident)
     assert Path(draft["path"]).read_text() == "# Attorney text\n"
 
 
 def test_regeneration_after_edit_flags_draft(drafted):
     config, db, incident, draft = drafted
     review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
-    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
-                          "ICE removed the spreadsheet after reporters asked about it.",
-                          outlet="Other Outlet")
-    join_incident(db, incident, second)
-    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    second_source_joins(db, config, incident)
     assert drafting.EDIT_FLAG in review.get_draft(db, draft["id"])["flags"]
 
 
 def test_update_file_carries_new_source(drafted):
     config, db, incident, draft = drafted
     review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
-    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
-                          "ICE removed the spreadsheet after reporters asked about it.",
-                          outlet="Other Outlet")
-    join_incident(db, incident, second)
-    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    second_source_joins(db, config, incident)
     assert "other.example.org/b" in review.get_draft(db, draft["id"])["update_text"]
 
 
@@ -198,22 +191,14 @@ def test_regeneration_with_nothing_new_adds_no_version(drafted):
 def test_regeneration_withdraws_approval(drafted):
     config, db, incident, draft = drafted
     review.approve(db, draft["id"], reviewer="ana")
-    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
-                          "ICE removed the spreadsheet after reporters asked about it.",
-                          outlet="Other Outlet")
-    join_incident(db, incident, second)
-    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    second_source_joins(db, config, incident)
     assert review.get_draft(db, draft["id"])["status"] == "pending"
 
 
 def test_adopt_update_takes_regenerated_text(drafted):
     config, db, incident, draft = drafted
     review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
-    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
-                          "ICE removed the spreadsheet after reporters asked about it.",
-                          outlet="Other Outlet")
-    join_incident(db, incident, second)
-    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    second_source_joins(db, config, incident)
     review.adopt_update(db, config, draft["id"], base_version=2, actor="ana")
     assert "other.example.org/b" in Path(draft["path"]).read_text()
 
@@ -221,11 +206,7 @@ def test_adopt_update_takes_regenerated_text(drafted):
 def test_dismiss_update_clears_flag(drafted):
     config, db, incident, draft = drafted
     review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
-    second = make_article(db, "https://other.example.org/b", "Second outlet on the ICE leak",
-                          "ICE removed the spreadsheet after reporters asked about it.",
-                          outlet="Other Outlet")
-    join_incident(db, incident, second)
-    drafting.generate_drafts(db, config, now=NOW + timedelta(hours=1))
+    second_source_joins(db, config, incident)
     review.dismiss_update(db, draft["id"], actor="ana")
     assert review.get_draft(db, draft["id"])["flags"] == []
 
