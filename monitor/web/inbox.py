@@ -1,8 +1,16 @@
-"""The inbox: incidents with their drafts, what needs a decision first. Pure functions."""
+"""The inbox: incidents with their drafts, what needs a decision first. Pure functions.
+
+Within a status, stories are ranked by how widely they are reported and how recent they are:
+a seven-outlet breach from Thursday outranks a one-source court filing from Friday. The
+relevance score only breaks ties (it measures how clearly an article is about enforcement,
+not how big the story is).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 NO_DRAFT = "no-draft"
@@ -29,21 +37,129 @@ class Filters:
         )
 
 
-def inbox_rows(incidents: list[dict[str, Any]], drafts: list[dict[str, Any]]) -> list[dict]:
-    """One row per incident with its draft (if any): pending first, then higher score, newer."""
+HALF_LIFE_DAYS = 3.0  # a story's weight halves for every three days it is older
+
+
+def _when(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(stamp[:10])
+        except ValueError:
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=datetime.now().astimezone().tzinfo)
+
+
+def priority(outlets: int, latest: str | None) -> float:
+    """log2 of (weight of coverage x recency): (1 + log2 outlets) halved every HALF_LIFE_DAYS.
+
+    Kept as a logarithm of the decay so it needs no clock: the order of two stories depends
+    only on how far apart their dates are, never on when the inbox is looked at.
+    """
+    when = _when(latest)
+    days = when.timestamp() / 86400 if when else 0.0
+    return math.log2(1 + math.log2(max(outlets, 1))) + days / HALF_LIFE_DAYS
+
+
+def inbox_rows(incidents: list[dict[str, Any]], drafts: list[dict[str, Any]],
+               details: dict[int, dict[str, Any]] | None = None,
+               reads: dict[int, int] | None = None, since: str | None = None,
+               labels: dict[str, str] | None = None) -> list[dict]:
+    """One row per incident with its draft: pending first, then by coverage and recency.
+
+    `details` (storage.incidents.inbox_details) gives story dates, outlets and the evidence;
+    `reads` (incident id -> version the reviewer opened) makes the new / updated markers;
+    `since` (the reviewer's previous visit) marks what arrived since then.
+    """
     by_incident = {d["incident_id"]: d for d in drafts}
+    details = details or {}
     rows = []
     for incident in incidents:
         draft = by_incident.get(incident["id"])
+        detail = details.get(incident["id"], {})
+        outlets = detail.get("outlets") or incident.get("article_count") or 0
+        latest = detail.get("last_published") or incident.get("last_seen")
         rows.append({
             "incident": incident,
             "draft": draft,
+            "title": (draft or {}).get("title") or incident.get("title") or "",
             "status": draft["status"] if draft else NO_DRAFT,
+            "outlets": outlets,
+            "articles": detail.get("articles") or incident.get("article_count") or 0,
+            "story_date": detail.get("first_published") or incident.get("first_seen"),
+            "latest_date": latest,
+            "reasons": readable_reasons(detail.get("matches") or [],
+                                        incident.get("incident_type"), labels or {},
+                                        fallback=incident.get("why") or ""),
+            "unread": unread_state(incident, reads),
+            "since_visit": bool(since) and (incident.get("updated_at") or "") > (since or ""),
+            "priority": priority(outlets, latest),
         })
-    rows.sort(key=lambda r: r["incident"].get("first_seen") or "", reverse=True)
+    rows.sort(key=lambda r: r["incident"]["id"], reverse=True)
     rows.sort(key=lambda r: -(r["incident"].get("score") or 0.0))
+    rows.sort(key=lambda r: -r["priority"])
     rows.sort(key=lambda r: STATUS_ORDER.get(r["status"], 9))
     return rows
+
+
+def unread_state(incident: dict[str, Any], reads: dict[int, int] | None) -> str:
+    """"new" (never opened by this reviewer), "updated" (changed since), or ""."""
+    if reads is None:
+        return ""
+    seen = reads.get(incident["id"])
+    if seen is None:
+        return "new"
+    return "updated" if (incident.get("version") or 1) > seen else ""
+
+
+MAX_TERMS = 3
+
+
+def readable_reasons(matches: list[dict[str, Any]], incident_type: str | None,
+                     labels: dict[str, str], fallback: str = "") -> list[str]:
+    """Why an incident was flagged, in phrases a reader understands.
+
+    From the primary article's relevance evidence: which agencies it names, which words of
+    the incident type it uses (headline words first), and what counted against it. Without
+    evidence (an operator split, an old row) the stored one-line explanation is kept.
+    """
+    def unique(items: Any) -> list[str]:
+        seen: dict[str, str] = {}
+        for item in items:
+            seen.setdefault(" ".join(str(item).split()).lower(), " ".join(str(item).split()))
+        return list(seen.values())
+
+    agencies = unique(m.get("term") for m in matches if m.get("rule") == "agency")
+    if not agencies:
+        agencies = unique(m.get("term") for m in matches if m.get("rule") == "government")
+    reasons = []
+    if agencies:
+        shown = agencies[:4]
+        more = f" and {len(agencies) - 4} more" if len(agencies) > 4 else ""
+        reasons.append("Names " + _join(shown) + more)
+    if incident_type:
+        rule = f"incident:{incident_type}"
+        typed = [m for m in matches if m.get("rule") == rule]
+        typed.sort(key=lambda m: m.get("field") != "title")
+        terms = unique(m.get("term") for m in typed)
+        if terms:
+            label = labels.get(incident_type, incident_type.replace("_", " "))
+            in_title = any(m.get("field") == "title" for m in typed)
+            words = ", ".join(f"“{t.lower()}”" for t in terms[:MAX_TERMS])
+            where = " (in the headline)" if in_title else ""
+            reasons.append(f"{label[:1].upper()}{label[1:]} wording{where}: {words}")
+    negatives = unique(m.get("rule", "").split(":", 1)[1].replace("_", " ")
+                       for m in matches if str(m.get("rule", "")).startswith("negative:"))
+    if negatives:
+        reasons.append("Counted against: " + ", ".join(negatives))
+    return reasons or ([fallback] if fallback else [])
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def apply_filters(rows: list[dict], filters: Filters) -> list[dict]:

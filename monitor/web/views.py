@@ -23,12 +23,13 @@ from flask import (
     url_for,
 )
 
-from monitor import privacy, review
+from monitor import draft_meta, privacy, review
 from monitor.config import ConfigError
 from monitor.sources import load_sources
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
+from monitor.storage import reviewers as reviewer_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
@@ -110,6 +111,15 @@ def logout():
 # --- inbox and search ------------------------------------------------------------------------
 
 
+def _type_labels() -> dict[str, str]:
+    from monitor.relevance import load_taxonomy
+
+    try:
+        return dict(load_taxonomy().labels)
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 @bp.get("/")
 def index():
     database = db()
@@ -117,14 +127,30 @@ def index():
     drafts = draft_store.list_drafts(database)
     types = inbox.incident_types(incidents)
     filters = inbox.Filters.from_args(request.args, types)
-    rows = inbox.inbox_rows(incidents, drafts)
+    since = reviewer_store.visit(database, reviewer(), _now())
+    rows = inbox.inbox_rows(incidents, drafts, incident_store.inbox_details(database),
+                            reviewer_store.reads(database, reviewer()), since, _type_labels())
     counts = inbox.status_counts(rows)
     matching = inbox.apply_filters(rows, filters)
     shown, page, pages = inbox.paginate(matching, request.args.get("page"))
     results = _search(database, filters.query, drafts) if filters.query else None
+    unread = sum(1 for r in rows if r["unread"])
+    arrived = sum(1 for r in rows if r["since_visit"])
     return render_template("inbox.html", rows=shown, counts=counts, types=types,
                            filters=filters, statuses=inbox.STATUS_FILTERS, results=results,
-                           total=len(rows), matching=len(matching), page=page, pages=pages)
+                           total=len(rows), matching=len(matching), page=page, pages=pages,
+                           unread=unread, since=since, arrived=arrived)
+
+
+@bp.post("/read-all")
+def read_all():
+    """Mark every incident as read for this reviewer (the "new" markers go away)."""
+    database = db()
+    versions = {i["id"]: i.get("version") or 1 for i in incident_store.list_incidents(database)}
+    reviewer_store.mark_all_read(database, reviewer(), versions, _now())
+    flash(("read-all", len(versions)), "ok")
+    return redirect(url_for("web.index", **{k: v for k, v in request.args.items()
+                                            if k in ("status", "type")}), code=303)
 
 
 def _search(database, query: str, drafts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -151,6 +177,9 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
     database = db()
     draft = _load(draft_id)
     incident = incident_store.get_incident(database, draft["incident_id"])
+    if incident and reviewer():
+        reviewer_store.mark_read(database, reviewer(), incident["id"],
+                                 incident.get("version") or 1, _now())
     front, body = split_front_matter(draft["text"])
     used = sentences_by_footnote(draft["text"])
     articles = {a["id"]: a for a in draft["articles"]}
@@ -387,7 +416,8 @@ def export_approved():
             entry = draft_store.get_version(database, draft["id"], number)
             if entry is None:
                 continue
-            archive.writestr(Path(draft["path"]).name, entry["text"])
+            archive.writestr(Path(draft["path"]).name,
+                             draft_meta.with_status(entry["text"], "approved"))
     stamp = _now().strftime("%Y%m%d-%H%M")
     return Response(buffer.getvalue(), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="approved-drafts-{stamp}.zip"'})
@@ -446,6 +476,9 @@ def incident_page(incident_id: int):
     draft = draft_store.draft_for_incident(database, incident_id)
     if draft:
         return redirect(url_for("web.draft_page", draft_id=draft["id"]))
+    if reviewer():
+        reviewer_store.mark_read(database, reviewer(), incident_id,
+                                 incident.get("version") or 1, _now())
     articles = article_store.articles_of_incident(database, incident_id)
     for article in articles:
         article["fact_rows"] = _facts(article.get("facts") or {})
