@@ -284,3 +284,49 @@ def test_a_much_newer_story_outranks_an_old_widely_reported_one():
 
     assert priority(1, "2026-03-10T00:00:00+00:00") > priority(7, "2026-03-01T00:00:00+00:00")
     assert priority(7, "2026-03-01T00:00:00+00:00") > priority(1, "2026-03-02T00:00:00+00:00")
+
+
+# --- 6. no [publish] table: the page says what to configure ---------------------------------
+
+
+@pytest.fixture
+def unpublishable(tmp_path: Path, monkeypatch):
+    """An approved draft under a config without [publish] (as shipped), signed in."""
+    monkeypatch.delenv("MONITOR_REVIEW_PASSWORD_HASH", raising=False)
+    config, db = setup(tmp_path, extra=REVIEW)
+    article = make_article(db, "https://news.example.com/breach", "ICE posts detainee data",
+                           BREACH_TEXT)
+    make_incident(db, article, title="ICE posts detainee data")
+    drafting.generate_drafts(db, config, now=NOW)
+    draft = review.list_drafts(db)[0]
+    review.approve(db, draft["id"], reviewer="Ben")
+    client = create_app(config, secret_key="k").test_client()
+    sign_in(client)
+    return client, config, draft
+
+
+def test_approved_draft_without_publish_config_says_what_to_configure(unpublishable):
+    client, config, draft = unpublishable
+    html = client.get(f"/drafts/{draft['id']}").text
+    assert "Publishing is not set up" in html
+    assert "[publish]" in html and str(config.path) in html and 'folder = "' in html
+
+
+def test_pending_draft_without_publish_config_shows_no_setup_note(tmp_path, monkeypatch):
+    monkeypatch.delenv("MONITOR_REVIEW_PASSWORD_HASH", raising=False)
+    config, db = setup(tmp_path, extra=REVIEW)
+    article = make_article(db, "https://news.example.com/b", "ICE posts data", BREACH_TEXT)
+    make_incident(db, article, title="ICE posts data")
+    drafting.generate_drafts(db, config, now=NOW)
+    client = create_app(config, secret_key="k").test_client()
+    sign_in(client)
+    assert "Publishing is not set up" not in client.get("/drafts/1").text
+
+
+def test_shipped_config_links_digest_drafts_to_the_review_page():
+    from monitor.config import load_config
+    from monitor.digest import digest_settings
+    from tests.conftest import ROOT
+
+    settings = digest_settings(load_config(ROOT / "monitor.toml"))
+    assert settings.draft_link({"id": 3, "incident_id": 9}) == "http://127.0.0.1:8000/drafts/3"

@@ -25,6 +25,7 @@ from flask import (
 
 from monitor import draft_meta, privacy, review
 from monitor.config import ConfigError
+from monitor.reasons import type_labels
 from monitor.sources import load_sources
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -111,15 +112,6 @@ def logout():
 # --- inbox and search ------------------------------------------------------------------------
 
 
-def _type_labels() -> dict[str, str]:
-    from monitor.relevance import load_taxonomy
-
-    try:
-        return dict(load_taxonomy().labels)
-    except (OSError, ValueError, KeyError):
-        return {}
-
-
 @bp.get("/")
 def index():
     database = db()
@@ -129,7 +121,7 @@ def index():
     filters = inbox.Filters.from_args(request.args, types)
     since = reviewer_store.visit(database, reviewer(), _now())
     rows = inbox.inbox_rows(incidents, drafts, incident_store.inbox_details(database),
-                            reviewer_store.reads(database, reviewer()), since, _type_labels())
+                            reviewer_store.reads(database, reviewer()), since, type_labels())
     counts = inbox.status_counts(rows)
     matching = inbox.apply_filters(rows, filters)
     shown, page, pages = inbox.paginate(matching, request.args.get("page"))
@@ -436,10 +428,14 @@ def _publish_targets() -> tuple[list[str], str | None]:
     publish = _publish_module()
     if publish is None:
         return [], None
+    config = app_state().config
     try:
-        return publish.PublishSettings.from_config(app_state().config).targets, None
+        targets = publish.PublishSettings.from_config(config).targets
     except ConfigError as exc:
         return [], str(exc)
+    if not targets:
+        return [], f"not-configured:{config.path}"
+    return targets, None
 
 
 @bp.post("/drafts/<int:draft_id>/publish")
