@@ -19,13 +19,13 @@ import sqlite_utils
 
 from monitor import mail
 from monitor.config import Config, ConfigError, Recipient
-from monitor.reasons import readable_reasons, type_labels
 from monitor.storage import articles as article_store
 from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.storage.db import utcnow_iso
 from monitor.templating import html_env, strip_html, text_env
+from monitor.triage import priority, readable_reasons, type_labels
 from monitor.urls import is_http_url
 
 log = logging.getLogger("monitor.digest")
@@ -198,6 +198,9 @@ def build_digest(db: sqlite_utils.Database, recipient: Recipient, config: Config
         entry["changes"] = changes_since(entry, before)
         if entry["changes"]["any"]:
             digest.updated_incidents.append(entry)
+    # the biggest, freshest story first, as in the inbox (score breaks ties: the sort is stable)
+    for entries in (digest.new_incidents, digest.updated_incidents):
+        entries.sort(key=lambda e: -priority(e["outlets"], e["latest_published"]))
     if recipient.frequency != "immediate":
         # drafts wait however old their incident is
         wanted_ids = {i["id"] for i in incident_store.list_incidents(db)
@@ -252,6 +255,8 @@ def describe_incident(db: sqlite_utils.Database, incident: dict[str, Any],
     draft = draft_store.draft_for_incident(db, incident["id"])
     figures = figures_of(incident, articles)
     matches = (primary or (articles[0] if articles else {})).get("matches") or []
+    dates = [a.get("published") or a.get("first_seen") for a in articles
+             if a.get("published") or a.get("first_seen")]
     sources = [{"id": a["id"], "title": a["title"] or "", "outlet": a["outlet"] or "",
                 "url": a["url"] if is_http_url(a["url"]) else "",
                 "first_seen": a["first_seen"]} for a in articles]
@@ -266,6 +271,8 @@ def describe_incident(db: sqlite_utils.Database, incident: dict[str, Any],
         "reasons": readable_reasons(matches, incident.get("incident_type"), type_labels(),
                                     fallback=incident.get("why") or ""),
         "outlets": len({s["outlet"] or s["url"] for s in sources}),
+        "first_published": min(dates, default=None),
+        "latest_published": max(dates, default=None),
         "state": {"articles": sorted(a["id"] for a in articles), "figures": sorted(figures),
                   "title": incident["title"], "incident_type": incident["incident_type"],
                   "score": incident.get("score")},
@@ -393,6 +400,15 @@ def _local_time(tz: ZoneInfo):
     return show
 
 
+def _day(stamp: str | None) -> str:
+    """A story's publication date as a reader writes it: "Nov 19" (the source's own day)."""
+    try:
+        when = datetime.fromisoformat(str(stamp or "")[:10])
+    except ValueError:
+        return ""
+    return f"{when:%b} {when.day}"
+
+
 def render(digest: Digest, config: Config, now: datetime | None = None) -> tuple[str, str, str]:
     """(subject, plain text, HTML) for one digest, all from the firm's templates."""
     now = now or digest.now
@@ -404,12 +420,14 @@ def render(digest: Digest, config: Config, now: datetime | None = None) -> tuple
     text_templates.filters["oneline"] = _oneline
     text_templates.filters["local"] = _local_time(settings.tz)
     text_templates.filters["subject_text"] = _subject_text
+    text_templates.filters["day"] = _day
     subject = _oneline(text_templates.get_template("digest/subject.txt.j2").render(**context))
     context["subject"] = subject
     text = text_templates.get_template("digest.txt.j2").render(**context)
     html_templates = html_env(config.templates_dir)
     html_templates.filters["oneline"] = _oneline
     html_templates.filters["local"] = _local_time(settings.tz)
+    html_templates.filters["day"] = _day
     html = html_templates.get_template("digest.html.j2").render(**context)
     return subject, text, html
 

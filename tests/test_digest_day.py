@@ -153,3 +153,18 @@ def test_alert_subject_from_a_hostile_title_is_one_plain_line(tmp_path: Path,
     assert message["Bcc"] is None
     subject = message["Subject"]
     assert "<b>" not in subject and "\n" not in subject and len(subject) <= 140
+
+
+def test_widely_reported_story_comes_before_a_higher_scored_single_source(world: World):
+    add_incident(world.db, title="A court filing", url="https://court.example/c",
+                 incident_type="court_ruling", score=20.0, now=T0 - timedelta(hours=20))
+    breach(world)  # five outlets, score 9, reported 20 hours after the filing
+    world.send(T0)
+    text = world.text()
+    assert text.index("ICE posted 6,252 detainees' data") < text.index("A court filing")
+
+
+def test_entry_gives_the_story_date(world: World):
+    breach(world)
+    world.send()
+    assert "| first reported Nov 24" in world.text()

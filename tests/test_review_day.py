@@ -280,7 +280,7 @@ def test_widely_reported_story_outranks_a_higher_scored_single_source(tmp_path, 
 
 
 def test_a_much_newer_story_outranks_an_old_widely_reported_one():
-    from monitor.web.inbox import priority
+    from monitor.triage import priority
 
     assert priority(1, "2026-03-10T00:00:00+00:00") > priority(7, "2026-03-01T00:00:00+00:00")
     assert priority(7, "2026-03-01T00:00:00+00:00") > priority(1, "2026-03-02T00:00:00+00:00")

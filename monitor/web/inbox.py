@@ -8,12 +8,10 @@ not how big the story is).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from monitor.reasons import readable_reasons
+from monitor.triage import priority, readable_reasons
 
 NO_DRAFT = "no-draft"
 STATUS_ORDER = {"pending": 0, NO_DRAFT: 1, "approved": 2, "rejected": 3}
@@ -37,33 +35,6 @@ class Filters:
             incident_type=incident_type if incident_type in types else "",
             query=query,
         )
-
-
-HALF_LIFE_DAYS = 3.0  # a story's weight halves for every three days it is older
-
-
-def _when(stamp: str | None) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError:
-        try:
-            when = datetime.fromisoformat(stamp[:10])
-        except ValueError:
-            return None
-    return when if when.tzinfo else when.replace(tzinfo=datetime.now().astimezone().tzinfo)
-
-
-def priority(outlets: int, latest: str | None) -> float:
-    """log2 of (weight of coverage x recency): (1 + log2 outlets) halved every HALF_LIFE_DAYS.
-
-    Kept as a logarithm of the decay so it needs no clock: the order of two stories depends
-    only on how far apart their dates are, never on when the inbox is looked at.
-    """
-    when = _when(latest)
-    days = when.timestamp() / 86400 if when else 0.0
-    return math.log2(1 + math.log2(max(outlets, 1))) + days / HALF_LIFE_DAYS
 
 
 def inbox_rows(incidents: list[dict[str, Any]], drafts: list[dict[str, Any]],

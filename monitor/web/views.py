@@ -25,7 +25,6 @@ from flask import (
 
 from monitor import draft_meta, privacy, review
 from monitor.config import ConfigError
-from monitor.reasons import type_labels
 from monitor.sources import load_sources
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -34,6 +33,7 @@ from monitor.storage import reviewers as reviewer_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
+from monitor.triage import type_labels
 from monitor.web import inbox, security
 from monitor.web import state as app_state
 from monitor.web.citations import sentences_by_footnote

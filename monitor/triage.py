@@ -1,11 +1,16 @@
-"""Why an incident was flagged, in phrases an attorney reads (the inbox and the digest).
+"""What an attorney looks at first, and why it was flagged (the inbox and the digest). Pure.
 
-Built from the primary article's stored relevance evidence (`articles.matches`), not by
-parsing the one-line explanation kept for the CLI. Pure.
+Stories are ranked by how widely they are reported and how recent they are: a seven-outlet
+breach from Thursday outranks a one-source court filing from Friday. The relevance score only
+breaks ties (it measures how clearly an article is about enforcement, not how big the story
+is). Reasons are built from the primary article's stored relevance evidence
+(`articles.matches`), not by parsing the one-line explanation kept for the CLI.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +24,33 @@ def type_labels() -> dict[str, str]:
         return dict(load_taxonomy().labels)
     except (OSError, ValueError, KeyError):
         return {}
+
+
+HALF_LIFE_DAYS = 3.0  # a story's weight halves for every three days it is older
+
+
+def _when(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(stamp[:10])
+        except ValueError:
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def priority(outlets: int, latest: str | None) -> float:
+    """log2 of (weight of coverage x recency): (1 + log2 outlets) halved every HALF_LIFE_DAYS.
+
+    Kept as a logarithm of the decay so it needs no clock: the order of two stories depends
+    only on how far apart their dates are, never on when the inbox is looked at.
+    """
+    when = _when(latest)
+    days = when.timestamp() / 86400 if when else 0.0
+    return math.log2(1 + math.log2(max(outlets, 1))) + days / HALF_LIFE_DAYS
 
 
 MAX_TERMS = 3
