@@ -330,3 +330,68 @@ def test_shipped_config_links_digest_drafts_to_the_review_page():
 
     settings = digest_settings(load_config(ROOT / "monitor.toml"))
     assert settings.draft_link({"id": 3, "incident_id": 9}) == "http://127.0.0.1:8000/drafts/3"
+
+
+# --- 2. the draft page: facts grouped by sentence, history one click away --------------------
+
+
+def sources_panel(html: str) -> str:
+    return html.split('id="sources-title"', 1)[1].split('class="privacy"', 1)[0]
+
+
+def test_facts_are_grouped_by_sentence(site):
+    client, _, _, draft = site
+    panel = sources_panel(client.get(f"/drafts/{draft['id']}").text)
+    sentence = "The file listed names, dates of birth and nationalities of people in detention."
+    facts = panel.split('class="facts-by-sentence"', 1)[1]
+    assert facts.count(sentence) == 1
+    group = facts.split(sentence, 1)[1].split("</li>", 1)[0]
+    assert all(value in group for value in ("names", "birthdates", "nationalities"))
+
+
+def test_history_is_linked_from_the_top_of_the_draft_page(site):
+    client, _, _, draft = site
+    save(client, draft["id"], text_of(draft) + "\nAn edit.\n")
+    head = client.get(f"/drafts/{draft['id']}").text.split('class="draft-head"', 1)[1]
+    head = head.split("</header>", 1)[0]
+    assert 'href="#history"' in head and "2 versions" in head
+
+
+# --- 5. "Sentences used" tells the source's words from the attorney's ------------------------
+
+
+ORIGINAL = "The file listed names, dates of birth and nationalities of people in detention."
+
+
+def test_an_edited_sentence_is_not_shown_as_the_sources_words(site):
+    client, _, _, draft = site
+    text = text_of(draft)
+    assert ORIGINAL in text, "the fixture's draft cites this sentence"
+    edited = "The file listed the names and birth dates of people held by ICE."
+    save(client, draft["id"], text.replace(ORIGINAL, edited))
+    panel = sources_panel(client.get(f"/drafts/{draft['id']}").text)
+    used = panel.split("Sentences used in this draft", 1)[1].split("Extracted facts", 1)[0]
+    item = [li for li in used.split("<li") if edited in li][0]
+    assert 'class="edited"' in item and ORIGINAL in item  # what the source really says
+
+
+def test_an_unedited_sentence_is_marked_as_the_sources_words(site):
+    client, _, _, draft = site
+    panel = sources_panel(client.get(f"/drafts/{draft['id']}").text)
+    used = panel.split("Sentences used in this draft", 1)[1].split("Extracted facts", 1)[0]
+    item = [li for li in used.split("<li") if ORIGINAL in li][0]
+    assert 'class="verbatim"' in item
+
+
+def test_classify_sentences_used():
+    from monitor.web.citations import classify_used
+
+    source = "ICE said it posted the data of 6,252 noncitizens. The file was online for hours."
+    rows = classify_used(
+        ["ICE said it posted the data of 6,252 noncitizens.",
+         "As Example News reported: “The file was online for hours.”",
+         "ICE said it posted the data of 6,252 people.",
+         "Call our office today."],
+        generated=[], article_text=source)
+    assert [r["kind"] for r in rows] == ["verbatim", "verbatim", "edited", "draft"]
+    assert rows[2]["original"] == "ICE said it posted the data of 6,252 noncitizens."

@@ -33,10 +33,10 @@ from monitor.storage import reviewers as reviewer_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
-from monitor.triage import type_labels
+from monitor.triage import readable_reasons, type_labels
 from monitor.web import inbox, security
 from monitor.web import state as app_state
-from monitor.web.citations import sentences_by_footnote
+from monitor.web.citations import classify_used, sentences_by_footnote
 from monitor.web.markdown import front_matter_fields, render_markdown, split_front_matter
 
 bp = Blueprint("web", __name__)
@@ -192,9 +192,14 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
             **source,
             "title": article.get("title") or source.get("title") or source.get("url"),
             "outlet": source.get("outlet") or article.get("outlet") or article.get("source_id"),
-            "sentences_used": used.get(label, []),
+            "sentences_used": [
+                {**row, "original": redact_identifiers(row["original"] or "") or None}
+                for row in classify_used(used.get(label, []),
+                                         generated=source.get("sentences") or [],
+                                         article_text=article.get("text") or "")],
             "sentences_generated": source.get("sentences") or [],
             "facts": _facts(article.get("facts") or {}),
+            "fact_groups": facts_by_sentence(_facts(article.get("facts") or {})),
             "article": article,
         })
     versions = review.history(database, draft_id)
@@ -219,8 +224,19 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
         conflict=conflict,
         conflict_diff=conflict_diff,
         update_diff=review.update_diff(database, draft_id) if draft.get("update_text") else "",
+        reasons=_reasons(database, incident),
         publish_targets=_publish_targets(),
     ), status
+
+
+def _reasons(database, incident: dict[str, Any] | None) -> list[str]:
+    """Why flagged, in the inbox's words (from the primary article's evidence)."""
+    if not incident:
+        return []
+    primary = article_store.get_article(database, incident.get("primary_article_id") or 0)
+    return readable_reasons((primary or {}).get("matches") or [],
+                            incident.get("incident_type"), type_labels(),
+                            fallback=incident.get("why") or "")
 
 
 def _incident_articles(database, draft: dict[str, Any]) -> list[dict[str, Any]]:
@@ -267,6 +283,21 @@ def _facts(facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
             rows.append({"kind": kind, "value": _fact_value(kind, fact),
                          "sentence": redact_identifiers(fact.get("sentence") or "")})
     return rows
+
+
+def facts_by_sentence(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facts grouped under the sentence they came from, sentences in first-seen order.
+
+    A sentence carrying five facts was shown five times; now once, with its facts beside it.
+    Facts without a sentence (from the headline, say) share one group with an empty sentence.
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(row["sentence"], {"sentence": row["sentence"], "facts": []})
+        fact = {"kind": row["kind"], "value": row["value"]}
+        if fact not in group["facts"]:
+            group["facts"].append(fact)
+    return list(groups.values())
 
 
 @bp.get("/drafts/<int:draft_id>")
