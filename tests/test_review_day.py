@@ -395,3 +395,68 @@ def test_classify_sentences_used():
         generated=[], article_text=source)
     assert [r["kind"] for r in rows] == ["verbatim", "verbatim", "edited", "draft"]
     assert rows[2]["original"] == "ICE said it posted the data of 6,252 noncitizens."
+
+
+# --- 7. the status page is a page ------------------------------------------------------------
+
+
+@pytest.fixture
+def after_demo(site):
+    """What `monitor demo` leaves: a demo run, one crawl per source long ago, no `run` pass."""
+    from datetime import timedelta
+
+    from monitor.storage import runs as run_store
+    from tests.digest_data import add_crawl
+
+    client, db, _, _ = site
+    long_ago = NOW - timedelta(hours=3)
+    run_id = run_store.start_run(db, "demo", now=long_ago)
+    run_store.finish_run(db, run_id, status="ok", now=long_ago + timedelta(seconds=20),
+                         stats={"new_articles": 64, "new_incidents": 21}, errors=[])
+    add_crawl(db, "ice-breaking-news", status="ok", new_items=3, at=long_ago)
+    add_crawl(db, "guardian-us-immigration", status="failed", errors=["HTTP 503"],
+              at=long_ago)
+    return client
+
+
+def status_html(client) -> str:
+    from unittest import mock
+
+    with mock.patch("monitor.web.views._now", return_value=NOW):
+        return client.get("/status").text
+
+
+def test_status_page_is_not_a_text_dump(after_demo):
+    html = status_html(after_demo)
+    assert "<pre" not in html and "Last run:   " not in html
+    assert 'class="status-table sources"' in html
+
+
+def test_status_page_explains_that_only_the_demo_has_run(after_demo):
+    html = status_html(after_demo)
+    assert "none yet" not in html
+    assert "No scheduled pass yet" in html and "monitor demo" in html
+
+
+def test_status_page_says_a_past_due_source_is_overdue(after_demo):
+    html = status_html(after_demo)
+    row = [r for r in html.split("<tr") if "ice-breaking-news" in r][0]
+    assert "overdue by 2 h 30 min" in row and " ago)" not in row
+
+
+def test_status_page_lists_warnings_first(after_demo):
+    html = status_html(after_demo)
+    assert html.index('class="warnings"') < html.index('class="status-table sources"')
+    assert "guardian-us-immigration" in html.split('class="warnings"', 1)[1].split("</ul>")[0]
+
+
+def test_relative_times_read_naturally():
+    from datetime import timedelta
+
+    from monitor.web.status_view import due_text, relative
+
+    assert relative((NOW - timedelta(minutes=83)).isoformat(), NOW) == "1 h 23 min ago"
+    assert relative((NOW + timedelta(minutes=12)).isoformat(), NOW) == "in 12 min"
+    assert due_text((NOW - timedelta(minutes=83)).isoformat(), NOW) \
+        == ("due now, overdue by 1 h 23 min", True)
+    assert due_text(None, NOW) == ("", False)

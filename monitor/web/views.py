@@ -6,7 +6,7 @@ import difflib
 import importlib.util
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
 from monitor.triage import readable_reasons, type_labels
-from monitor.web import inbox, security
+from monitor.web import inbox, security, status_view
 from monitor.web import state as app_state
 from monitor.web.citations import classify_used, sentences_by_footnote
 from monitor.web.markdown import front_matter_fields, render_markdown, split_front_matter
@@ -564,29 +564,45 @@ def _health(database, sources: list[Any]) -> dict[str, dict[str, Any]]:
 
 @bp.get("/status")
 def status_page():
+    """`monitor status` as a page: warnings first, then the last pass, sources and digests."""
     database = db()
     counts = {status: draft_store.count(database, status) for status in draft_store.STATES}
+    now = _now()
+    facts, problem = _ops_facts(database, now)
+    sources = []
+    for row in (facts or {}).get("sources", []):
+        due, overdue = status_view.due_text(row.get("next_due"), now)
+        sources.append({**row, "due": due, "overdue": overdue,
+                        "last_ago": status_view.relative(row.get("last_crawl"), now),
+                        "last_clock": status_view.clock(row.get("last_crawl"))})
+    sources.sort(key=lambda r: (not r["enabled"], r["status"] == "ok", not r["overdue"],
+                                r["id"]))
     return render_template(
         "status.html",
-        last_run=run_store.last_run(database),
+        facts=facts,
+        problem=problem,
+        sources=sources,
+        latest=run_store.last_run(database),
         articles=article_store.count(database),
         incidents=incident_store.count(database),
         drafts=counts,
         config=app_state().config,
-        summary=_ops_summary(database),
+        now=now,
+        relative=lambda stamp: status_view.relative(stamp, now),
+        clock=status_view.clock,
+        span=lambda seconds: status_view.span(timedelta(seconds=seconds or 0)),
     )
 
 
-def _ops_summary(database) -> list[str] | None:
-    """The lines `monitor status` prints (the operations work), where that module is installed."""
+def _ops_facts(database, now: datetime) -> tuple[dict[str, Any] | None, str | None]:
+    """The facts `monitor status` reports (monitor.status.gather), or why they are missing."""
     if importlib.util.find_spec("monitor.status") is None:
-        return None
+        return None, "the status module is not installed"
     from monitor import status as ops_status
 
     config = app_state().config
-    now = _now()
     try:
         sources, _problems = load_sources(config.sources_path)
-        return list(ops_status.render(ops_status.gather(database, config, sources, now), now))
+        return ops_status.gather(database, config, sources, now), None
     except Exception as exc:  # noqa: BLE001 - the rest of the page still shows
-        return [f"status summary unavailable: {exc}"]
+        return None, f"status summary unavailable: {exc}"
