@@ -421,6 +421,7 @@ def render(digest: Digest, config: Config, now: datetime | None = None) -> tuple
     text_templates.filters["local"] = _local_time(settings.tz)
     text_templates.filters["subject_text"] = _subject_text
     text_templates.filters["day"] = _day
+    text_templates.filters["plain"] = strip_html
     subject = _oneline(text_templates.get_template("digest/subject.txt.j2").render(**context))
     context["subject"] = subject
     text = text_templates.get_template("digest.txt.j2").render(**context)

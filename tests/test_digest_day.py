@@ -168,3 +168,10 @@ def test_entry_gives_the_story_date(world: World):
     breach(world)
     world.send()
     assert "| first reported Nov 24" in world.text()
+
+
+def test_a_story_whose_title_is_only_markup_still_has_a_heading(world: World):
+    add_incident(world.db, title="<img src=x onerror=alert(1)>", url="https://a.example/x")
+    world.send()
+    assert "* (a story without a usable title)" in world.text()
+    assert "onerror" not in world.html()
