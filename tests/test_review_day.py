@@ -460,3 +460,15 @@ def test_relative_times_read_naturally():
     assert due_text((NOW - timedelta(minutes=83)).isoformat(), NOW) \
         == ("due now, overdue by 1 h 23 min", True)
     assert due_text(None, NOW) == ("", False)
+
+
+def test_inbox_and_draft_page_still_show_when_the_database_refuses_writes(site):
+    """`PRAGMA query_only` makes SQLite itself refuse every write, as a read-only file would."""
+    from monitor.web import get_db
+
+    client, _, _, draft = site
+    app = client.application
+    app.before_request_funcs.setdefault(None, []).append(
+        lambda: get_db().conn.execute("PRAGMA query_only = ON") and None)
+    assert client.get("/").status_code == 200
+    assert client.get(f"/drafts/{draft['id']}").status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import io
+import sqlite3
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -119,7 +121,7 @@ def index():
     drafts = draft_store.list_drafts(database)
     types = inbox.incident_types(incidents)
     filters = inbox.Filters.from_args(request.args, types)
-    since = reviewer_store.visit(database, reviewer(), _now())
+    since = _remember(reviewer_store.visit, database, reviewer(), _now())
     rows = inbox.inbox_rows(incidents, drafts, incident_store.inbox_details(database),
                             reviewer_store.reads(database, reviewer()), since, type_labels())
     counts = inbox.status_counts(rows)
@@ -132,6 +134,16 @@ def index():
                            filters=filters, statuses=inbox.STATUS_FILTERS, results=results,
                            total=len(rows), matching=len(matching), page=page, pages=pages,
                            unread=unread, since=since, arrived=arrived)
+
+
+def _remember(record, *args):
+    """Note what a reviewer saw; a database that refuses the write (read-only, busy for
+    longer than the timeout) must not cost them the page, only the New markers' update."""
+    try:
+        return record(*args)
+    except sqlite3.Error as exc:
+        current_app.logger.warning("could not record what %s has seen: %s", reviewer(), exc)
+        return None
 
 
 @bp.post("/read-all")
@@ -170,8 +182,8 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
     draft = _load(draft_id)
     incident = incident_store.get_incident(database, draft["incident_id"])
     if incident and reviewer():
-        reviewer_store.mark_read(database, reviewer(), incident["id"],
-                                 incident.get("version") or 1, _now())
+        _remember(reviewer_store.mark_read, database, reviewer(), incident["id"],
+                  incident.get("version") or 1, _now())
     front, body = split_front_matter(draft["text"])
     used = sentences_by_footnote(draft["text"])
     articles = {a["id"]: a for a in draft["articles"]}
@@ -504,8 +516,8 @@ def incident_page(incident_id: int):
     if draft:
         return redirect(url_for("web.draft_page", draft_id=draft["id"]))
     if reviewer():
-        reviewer_store.mark_read(database, reviewer(), incident_id,
-                                 incident.get("version") or 1, _now())
+        _remember(reviewer_store.mark_read, database, reviewer(), incident_id,
+                  incident.get("version") or 1, _now())
     articles = article_store.articles_of_incident(database, incident_id)
     for article in articles:
         article["fact_rows"] = _facts(article.get("facts") or {})
