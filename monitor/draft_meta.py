@@ -16,7 +16,7 @@ import re
 from monitor.templating import md_escape, strip_html
 
 FRONT = re.compile(r"\A---\n(.*?\n)---\n", re.S)
-H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
+H1 = re.compile(r"^# +(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)  # CommonMark: closing #s after a space
 MD_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 LINK_SYNTAX = re.compile(r"\]\s*([(\[:])")
 TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
@@ -38,7 +38,7 @@ def split(text: str) -> tuple[str | None, str]:
 
 def _clean_title(text: str) -> str:
     """One inert line: no tags, no link syntax, no line breaks (themes run titles through
-    Markdown)."""
+    Markdown). The same rule as `drafting.clean_text`, which imports this module."""
     text = " ".join(strip_html(text).split())[:MAX_TITLE]
     return TAG_LIKE.sub("‹", LINK_SYNTAX.sub(r"] \1", text))
 

@@ -472,3 +472,12 @@ def test_inbox_and_draft_page_still_show_when_the_database_refuses_writes(site):
         lambda: get_db().conn.execute("PRAGMA query_only = ON") and None)
     assert client.get("/").status_code == 200
     assert client.get(f"/drafts/{draft['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("line, title", [
+    ("# Learn C#", "Learn C#"),
+    ("# Title ##", "Title"),
+    ("# ICE \\*exposed\\* 6,252 \\[records\\]", "ICE *exposed* 6,252 [records]"),
+])
+def test_headline_reads_the_h1_as_plain_text(line: str, title: str):
+    assert draft_meta.headline(f"---\ntitle: \"x\"\n---\n\n{line}\n\nBody.\n") == title
