@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dedupe.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/review_page.py
+	$(BIN)/python bench/freshness.py --interval 30
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -24,7 +24,8 @@ from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.storage.db import utcnow_iso
-from monitor.templating import html_env, text_env
+from monitor.templating import html_env, strip_html, text_env
+from monitor.triage import priority, readable_reasons, type_labels
 from monitor.urls import is_http_url
 
 log = logging.getLogger("monitor.digest")
@@ -137,6 +138,18 @@ class Digest:
         return [d for d in self.pending_drafts if d["is_new"] or d["is_updated"]]
 
     @property
+    def incidents(self) -> list[dict[str, Any]]:
+        """Every incident this digest tells about, new first (the alert subject names [0])."""
+        return self.new_incidents + self.updated_incidents
+
+    @property
+    def waiting_drafts(self) -> list[dict[str, Any]]:
+        """Pending drafts of incidents not shown above: those are described in their entry,
+        so a title appears once per digest."""
+        shown = {i["id"] for i in self.incidents}
+        return [d for d in self.pending_drafts if d["incident_id"] not in shown]
+
+    @property
     def new_problems(self) -> list[dict[str, Any]]:
         return [p for p in self.source_problems if p["is_new"]]
 
@@ -185,6 +198,9 @@ def build_digest(db: sqlite_utils.Database, recipient: Recipient, config: Config
         entry["changes"] = changes_since(entry, before)
         if entry["changes"]["any"]:
             digest.updated_incidents.append(entry)
+    # the biggest, freshest story first, as in the inbox (score breaks ties: the sort is stable)
+    for entries in (digest.new_incidents, digest.updated_incidents):
+        entries.sort(key=lambda e: -priority(e["outlets"], e["latest_published"]))
     if recipient.frequency != "immediate":
         # drafts wait however old their incident is
         wanted_ids = {i["id"] for i in incident_store.list_incidents(db)
@@ -218,6 +234,18 @@ def figures_of(incident: dict[str, Any], articles: list[dict[str, Any]]) -> dict
     return figures
 
 
+def figure_line(figures: dict[str, dict]) -> list[str]:
+    """Each number once, with the noun it was first reported with: "6,252 people".
+
+    Outlets describe the same count in different words (people, noncitizens, inmigrantes);
+    listing every pair repeats the number. Biggest numbers first.
+    """
+    first: dict[str, str] = {}
+    for key, figure in figures.items():
+        first.setdefault(key.split("|", 1)[0], figure["text"])
+    return [first[v] for v in sorted(first, key=lambda v: -int(v) if v.isdigit() else 0)]
+
+
 def describe_incident(db: sqlite_utils.Database, incident: dict[str, Any],
                       settings: DigestSettings) -> dict[str, Any]:
     """An incident as the templates show it, plus the state recorded when it is delivered."""
@@ -226,6 +254,9 @@ def describe_incident(db: sqlite_utils.Database, incident: dict[str, Any],
     linkable = [a for a in ([primary] if primary else []) + articles if is_http_url(a["url"])]
     draft = draft_store.draft_for_incident(db, incident["id"])
     figures = figures_of(incident, articles)
+    matches = (primary or (articles[0] if articles else {})).get("matches") or []
+    dates = [a.get("published") or a.get("first_seen") for a in articles
+             if a.get("published") or a.get("first_seen")]
     sources = [{"id": a["id"], "title": a["title"] or "", "outlet": a["outlet"] or "",
                 "url": a["url"] if is_http_url(a["url"]) else "",
                 "first_seen": a["first_seen"]} for a in articles]
@@ -236,7 +267,12 @@ def describe_incident(db: sqlite_utils.Database, incident: dict[str, Any],
         "best_url": linkable[0]["url"] if linkable else "",
         "best_outlet": (linkable[0]["outlet"] or "") if linkable else "",
         "draft": describe_draft(draft, settings, None) if draft else None,
-        "figures": [f["text"] for f in figures.values()],
+        "figures": figure_line(figures),
+        "reasons": readable_reasons(matches, incident.get("incident_type"), type_labels(),
+                                    fallback=incident.get("why") or ""),
+        "outlets": len({s["outlet"] or s["url"] for s in sources}),
+        "first_published": min(dates, default=None),
+        "latest_published": max(dates, default=None),
         "state": {"articles": sorted(a["id"] for a in articles), "figures": sorted(figures),
                   "title": incident["title"], "incident_type": incident["incident_type"],
                   "score": incident.get("score")},
@@ -254,7 +290,14 @@ def changes_since(entry: dict[str, Any], before: dict[str, Any]) -> dict[str, An
         sent_at = before.get("sent_at") or ""
         new_sources = [s for s in entry["sources"] if (s["first_seen"] or "") > sent_at]
     known_figures = set(state.get("figures", entry["state"]["figures"]))
-    new_figures = [f for key, f in entry["_figures"].items() if key not in known_figures]
+    known_values = {key.split("|", 1)[0] for key in known_figures}
+    new_figures, announced = [], set()
+    for key, figure in entry["_figures"].items():
+        value = key.split("|", 1)[0]
+        # the same number under another noun ("6,252 migrantes") is not news
+        if key not in known_figures and value not in known_values and value not in announced:
+            announced.add(value)
+            new_figures.append(figure)
     old_title = state.get("title")
     old_type = state.get("incident_type")
     changes = {
@@ -332,6 +375,17 @@ def _oneline(value: Any) -> str:
     return " ".join(str(value or "").split())
 
 
+SUBJECT_TITLE_CHARS = 110
+
+
+def _subject_text(value: Any) -> str:
+    """A scraped title fit for a Subject header: tags stripped, one line, shortened."""
+    text = _oneline(strip_html(str(value or "")))
+    if len(text) > SUBJECT_TITLE_CHARS:
+        text = text[:SUBJECT_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+    return text
+
+
 def _local_time(tz: ZoneInfo):
     """Stored UTC stamps shown in the firm's time zone: "Nov 24 02:00 EST"."""
     def show(stamp: str | None) -> str:
@@ -346,6 +400,15 @@ def _local_time(tz: ZoneInfo):
     return show
 
 
+def _day(stamp: str | None) -> str:
+    """A story's publication date as a reader writes it: "Nov 19" (the source's own day)."""
+    try:
+        when = datetime.fromisoformat(str(stamp or "")[:10])
+    except ValueError:
+        return ""
+    return f"{when:%b} {when.day}"
+
+
 def render(digest: Digest, config: Config, now: datetime | None = None) -> tuple[str, str, str]:
     """(subject, plain text, HTML) for one digest, all from the firm's templates."""
     now = now or digest.now
@@ -356,12 +419,16 @@ def render(digest: Digest, config: Config, now: datetime | None = None) -> tuple
     text_templates = text_env(config.templates_dir)
     text_templates.filters["oneline"] = _oneline
     text_templates.filters["local"] = _local_time(settings.tz)
+    text_templates.filters["subject_text"] = _subject_text
+    text_templates.filters["day"] = _day
+    text_templates.filters["plain"] = strip_html
     subject = _oneline(text_templates.get_template("digest/subject.txt.j2").render(**context))
     context["subject"] = subject
     text = text_templates.get_template("digest.txt.j2").render(**context)
     html_templates = html_env(config.templates_dir)
     html_templates.filters["oneline"] = _oneline
     html_templates.filters["local"] = _local_time(settings.tz)
+    html_templates.filters["day"] = _day
     html = html_templates.get_template("digest.html.j2").render(**context)
     return subject, text, html
 

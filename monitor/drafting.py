@@ -7,7 +7,6 @@ overwritten: new material goes to a side file and the draft is flagged.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -21,7 +20,7 @@ from typing import Any
 import sqlite_utils
 from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 
-from monitor import privacy
+from monitor import draft_meta, privacy
 from monitor.config import Config, ConfigError
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -103,7 +102,9 @@ def slugify(text: str, limit: int = 60) -> str:
 
 
 def file_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The hash that tells an edit from the generated text; the review status line's value is
+    bookkeeping, not an edit (see `monitor.draft_meta.content_hash`)."""
+    return draft_meta.content_hash(text)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -510,7 +511,8 @@ def _read(path: Path) -> str | None:
 def same_content(old: str, new: str) -> bool:
     """Equal apart from the generation stamp, so a no-op regeneration is not a new version."""
     def strip(text: str) -> str:
-        return re.sub(r"^generated_at: .*$", "", text, count=1, flags=re.M)
+        text = re.sub(r"^generated_at: .*$", "", text, count=1, flags=re.M)
+        return re.sub(r"^status: .*$", "", text, count=1, flags=re.M)
     return strip(old) == strip(new)
 
 

@@ -28,7 +28,7 @@ import sqlite_utils
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from monitor import review
+from monitor import draft_meta, review
 from monitor.config import Config, ConfigError
 from monitor.drafting import slugify, write_atomic
 from monitor.storage import drafts as draft_store
@@ -292,7 +292,11 @@ def _publish_one(db: sqlite_utils.Database, settings: PublishSettings, draft_id:
     current = draft_store.get_version(db, draft_id, row["version"])
     if current is None:
         raise PublishError("the approved text is not in the history")
-    text = publishable_text(current["text"], reviewer=row["reviewer"] or "",
+    previous = draft_store.get_version(db, draft_id, row["version"] - 1)
+    # an H1 edited in the drafts folder (not through the review page) is still the title
+    approved_text = draft_meta.reconcile_title(previous["text"] if previous else None,
+                                               current["text"])
+    text = publishable_text(approved_text, reviewer=row["reviewer"] or "",
                             approved_at=row["reviewed_at"] or "", version=row["version"],
                             extra=settings.front_matter)
     changes: dict[str, Any] = {}

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor import draft_meta
 from monitor.config import Config
 from monitor.drafting import EDIT_FLAG, file_hash, write_atomic
 from monitor.storage import articles as article_store
@@ -102,6 +103,9 @@ def record_version(db: sqlite_utils.Database, row: dict[str, Any], text: str, *,
     Used by `save_edit` and by the drafting stage when it regenerates a draft.
     """
     changes = dict(changes or {})
+    title = _title_after(db, row["id"], text)
+    if title and "title" not in changes:
+        changes["title"] = title  # the list and the page show the headline as edited
     withdrawn = row["status"] == "approved"
     if withdrawn:
         changes["status"] = "pending"
@@ -113,6 +117,30 @@ def record_version(db: sqlite_utils.Database, row: dict[str, Any], text: str, *,
                               note=f"version {version} differs from the approved "
                                    f"version {row['approved_version']}", now=now)
     return version
+
+
+def _title_after(db: sqlite_utils.Database, draft_id: int, text: str) -> str | None:
+    """The title `text` publishes under, its H1 winning over a stale front-matter title."""
+    latest = draft_store.latest_version(db, draft_id)
+    return draft_meta.title_of(draft_meta.reconcile_title(latest["text"] if latest else None,
+                                                          text))
+
+
+def write_status(db: sqlite_utils.Database, draft_id: int) -> None:
+    """Write the draft's review state into its file's `status:` line.
+
+    Not a new version: the status line is left out of the edit hash. A file with an edit
+    not yet recorded is left alone (the next read records it as the edit it is).
+    """
+    row = _row(db, draft_id)
+    path = Path(row["path"])
+    text = _read_file(path)
+    latest = draft_store.latest_version(db, draft_id)
+    if text is None or latest is None or file_hash(text) != latest["hash"]:
+        return
+    updated = draft_meta.with_status(text, row["status"])
+    if updated != text:
+        write_atomic(path, updated)
 
 
 def list_drafts(db: sqlite_utils.Database, status: str | None = None,
@@ -185,8 +213,13 @@ def save_edit(db: sqlite_utils.Database, config: Config, draft_id: int, new_text
             "saved over it — reload, then apply your changes again")
     new_text = new_text.replace("\r\n", "\n")
     latest = draft_store.latest_version(db, draft_id)
-    if latest and latest["text"] == new_text:
-        return row["version"]
+    if latest and latest["hash"] == file_hash(new_text):
+        return row["version"]  # unchanged, or only its status line differs
+    # the headline the attorney edited is the title the draft publishes and is listed under
+    new_text = draft_meta.reconcile_title(latest["text"] if latest else None, new_text)
+    # an edit withdraws an approval, so the saved text says where the draft now stands
+    new_text = draft_meta.with_status(
+        new_text, "pending" if row["status"] == "approved" else row["status"])
     path = Path(row["path"])
     _check_inside(path, config)
     with db.atomic():
@@ -268,6 +301,10 @@ def _decide(db: sqlite_utils.Database, draft_id: int, to: str, *, reviewer: str,
             raise ConcurrentEditError(f"draft {draft_id} changed while you decided; read it "
                                       "again before deciding")
         raise InvalidTransition(_transition_message(draft_id, current["status"], to))
+    try:
+        write_status(db, draft_id)
+    except OSError:
+        pass  # the decision is recorded; the file says so after the next decision or edit
     return _row(db, draft_id)
 
 

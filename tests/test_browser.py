@@ -39,12 +39,30 @@ ANCHORS = {
             "hsi-executes-search-warrants-mississippi-poultry-plants",
     "otay": "https://www.theguardian.com/us-news/2026/nov/20/"
             "otay-mesa-detention-death-ice-custody",
+    "flight": "https://www.ice.gov/news/releases/"
+              "ice-removes-138-guatemalan-nationals-charter-flight-alexandria",
+    "stewart": "https://www.ice.gov/news/releases/"
+               "honduran-national-ice-custody-passes-away-stewart-detention-center",
+    "texas": "https://www.ice.gov/news/releases/"
+             "ice-signs-287g-agreements-14-texas-law-enforcement-agencies",
+    "court": "https://www.courtlistener.com/opinion/10456789/"
+             "coalition-for-detained-families-v-us-immigration-and-customs-enforcement",
+    "fugitive": "https://www.ice.gov/news/releases/"
+                "ice-houston-removes-salvadoran-fugitive-wanted-homicide",
+    "xss": "https://news.example.com/payload",
 }
-TITLES: dict[str, str] = {}
+TITLE_OF_DRAFT = ("SELECT d.title FROM drafts d JOIN articles a ON a.incident_id = d.incident_id "
+                  "WHERE a.url = ?")
+SITE: dict[str, Path] = {}
 
 
 def title_of(key: str) -> str:
-    return TITLES[key]
+    """The draft's title now: an edited H1 renames it, as the attorney expects."""
+    db = open_db(SITE["folder"] / "monitor.db")
+    try:
+        return db.execute(TITLE_OF_DRAFT, [ANCHORS[key]]).fetchone()[0]
+    finally:
+        db.conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -62,12 +80,7 @@ def review_site(tmp_path_factory):
     db.conn.close()
     drafted = run_cli("draft", config=config_path)
     assert drafted.returncode == 0, drafted.stderr
-    db = open_db(folder / "monitor.db")
-    for key, url in ANCHORS.items():
-        TITLES[key] = db.execute(
-            "SELECT d.title FROM drafts d JOIN articles a ON a.incident_id = d.incident_id "
-            "WHERE a.url = ?", [url]).fetchone()[0]
-    db.conn.close()
+    SITE["folder"] = folder
     app = create_app(load_config(config_path))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -96,9 +109,9 @@ def page(browser):
     context.close()
 
 
-def sign_in(page, base: str, path: str = "/") -> None:
+def sign_in(page, base: str, path: str = "/", name: str = "Ana Reviewer") -> None:
     page.goto(base + path)
-    page.get_by_label("Your name").fill("Ana Reviewer")
+    page.get_by_label("Your name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
@@ -119,6 +132,26 @@ def test_unauthenticated_visit_is_sent_to_sign_in(page, review_site):
 def test_inbox_after_sign_in_lists_pending_drafts(page, review_site):
     sign_in(page, review_site)
     expect(page.get_by_role("link", name=title_of("raid"))).to_be_visible()
+
+
+def test_inbox_ranks_a_widely_reported_story_above_a_single_source_one(page, review_site):
+    sign_in(page, review_site, name="Rita Ranking")
+    rows = page.locator("table.inbox-table tbody tr")
+    order = [rows.nth(i).get_attribute("data-incident") for i in range(rows.count())]
+    breach, court = (inbox_row(page, key).get_attribute("data-incident")
+                     for key in ("statement", "court"))
+    assert order.index(breach) < order.index(court)
+    outlets = inbox_row(page, "statement").locator("td.num").first
+    expect(outlets).to_have_text(re.compile(r"^[6-9]$"))
+
+
+def test_inbox_shows_story_dates_and_readable_reasons(page, review_site):
+    sign_in(page, review_site, name="Rita Reasons")
+    row = inbox_row(page, "raid")
+    expect(row.locator("time")).to_have_text(re.compile(r"^Nov 1\d, 2026$"))
+    expect(row.locator("td.why")).to_contain_text("wording")
+    expect(row.locator("td.why")).not_to_contain_text("(score")
+    shot(page, "inbox.png")
 
 
 def test_inbox_screenshot_is_saved(page, review_site):
@@ -170,7 +203,7 @@ def test_approved_draft_can_be_published_to_the_site_folder(page, review_site):
 
 def test_preview_shows_unsaved_text_before_saving(page, review_site):
     sign_in(page, review_site)
-    page.get_by_role("link", name=XSS).click()
+    page.get_by_role("link", name=title_of("xss"), exact=True).click()
     page.get_by_role("tab", name="Edit Markdown").click()
     editor = page.locator("#markdown")
     editor.fill(editor.input_value() + "\nA sentence not yet saved.\n")
@@ -196,13 +229,16 @@ def test_concurrent_edit_is_refused_and_text_kept(browser, page, review_site):
 
 
 def test_xss_title_stays_text_in_inbox(page, review_site):
+    """The inbox lists the draft's title (drafting found no usable text in this one) and the
+    story's own title beside it, where the payload must stay text."""
     sign_in(page, review_site)
-    expect(page.get_by_role("link", name=XSS)).to_be_visible()
+    expect(page.locator(".reported-as", has_text=XSS)).to_have_text(f"Reported as: {XSS}")
+    assert page.locator("img").count() == 0
 
 
 def open_xss_draft(page, base: str) -> None:
     sign_in(page, base)
-    page.get_by_role("link", name=XSS).click()
+    page.get_by_role("link", name=title_of("xss"), exact=True).click()
     page.locator("#draft-status").wait_for()
 
 
@@ -263,3 +299,160 @@ def test_sign_out_then_back_shows_no_draft(page, review_site):
     page.get_by_role("heading", name="Sign in to review drafts").wait_for()
     page.go_back()
     expect(page.get_by_role("heading", name="Sign in to review drafts")).to_be_visible()
+
+
+# --- issue 19: the attorney's day -------------------------------------------------------------
+
+
+def inbox_row(page, key: str):
+    return page.locator("tr", has=page.get_by_role("link", name=title_of(key), exact=True))
+
+
+def test_new_marker_goes_once_the_story_is_opened(page, review_site):
+    sign_in(page, review_site, name="Nora Newcomer")
+    expect(inbox_row(page, "fugitive").get_by_text("New", exact=True)).to_be_visible()
+    page.get_by_role("link", name=title_of("fugitive"), exact=True).click()
+    page.locator("#draft-status").wait_for()
+    page.get_by_role("link", name="Everything").click()
+    expect(inbox_row(page, "fugitive").get_by_text("New", exact=True)).to_have_count(0)
+    expect(inbox_row(page, "raid").get_by_text("New", exact=True)).to_be_visible()
+
+
+def test_draft_page_is_compact_and_history_is_one_click_away(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=title_of("statement"), exact=True).click()
+    link = page.locator("#history-link")
+    expect(link).to_be_in_viewport()  # at the top, no scrolling
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height < 7000, f"the breach draft page is {height} px tall"
+    sentence_counts = page.evaluate("""() => {
+        const seen = {};
+        for (const q of document.querySelectorAll('.facts-by-sentence q')) {
+          const key = q.closest('.source').id + '|' + q.textContent;
+          seen[key] = (seen[key] || 0) + 1;
+        }
+        return Object.values(seen);
+    }""")
+    assert sentence_counts and max(sentence_counts) == 1  # each sentence once per source
+    link.click()
+    expect(page.get_by_role("heading", name="History")).to_be_in_viewport()
+    shot(page, "draft.png")
+
+
+def edit_markdown(page, change) -> None:
+    page.get_by_role("tab", name="Edit Markdown").click()
+    editor = page.locator("#markdown")
+    editor.fill(change(editor.input_value()))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved as version")
+
+
+def test_edited_headline_is_the_title_everywhere_and_publishes(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=title_of("flight"), exact=True).click()
+    new = "138 Guatemalans deported on one charter flight"
+    edit_markdown(page, lambda text: re.sub(r"^# .*$", f"# {new}", text, count=1, flags=re.M))
+    expect(page.locator(".draft-head h1")).to_have_text(new)
+    expect(page.locator(".front-matter")).to_contain_text(new)
+    page.get_by_role("button", name=re.compile(r"^Approve version \d+$")).click()
+    page.get_by_role("button", name=re.compile(r"^Publish version \d+ to folder$")).click()
+    expect(page.get_by_role("status")).to_contain_text("Published:")
+    page.get_by_role("link", name="Approved", exact=True).click()
+    expect(page.get_by_role("link", name=new, exact=True)).to_be_visible()
+    (exported,) = [p for p in (SITE["folder"] / "site" / "_posts").glob("*.md")
+                   if "138" in p.read_text(encoding="utf-8")]
+    assert f'title: "{new}"' in exported.read_text(encoding="utf-8")
+
+
+def test_approved_draft_front_matter_and_list_say_where_it_stands(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=title_of("texas"), exact=True).click()
+    page.get_by_role("button", name=re.compile(r"^Approve version \d+$")).click()
+    expect(page.locator(".front-matter")).to_contain_text("approved")
+    expect(page.locator(".front-matter")).not_to_contain_text("pending-review")
+    page.get_by_role("link", name="Approved", exact=True).click()
+    expect(inbox_row(page, "texas").locator(".published-state")).to_have_text("Not published yet")
+    page.get_by_role("link", name=title_of("texas"), exact=True).click()
+    page.get_by_role("button", name=re.compile(r"^Publish version \d+ to folder$")).click()
+    page.get_by_role("link", name="Approved", exact=True).click()
+    expect(inbox_row(page, "texas").locator(".published-state")).to_contain_text("Published")
+
+
+def test_an_edited_sentence_is_not_shown_as_the_sources_words(page, review_site):
+    sign_in(page, review_site)
+    page.get_by_role("link", name=title_of("stewart"), exact=True).click()
+    source_sentence = page.locator(".sentences li.verbatim").first.inner_text()
+    words = source_sentence.split()
+    edited = " ".join(words[:-3] + ["(edited", "by", "Ana)."])
+    edit_markdown(page, lambda text: text.replace(source_sentence.rstrip("."), edited[:-1], 1)
+                  if source_sentence.rstrip(".") in text else text)
+    item = page.locator(".sentences li.edited").filter(has_text="(edited by Ana)")
+    expect(item.locator(".tag").first).to_have_text("Edited in this draft")
+    expect(item.locator(".original")).to_contain_text(" ".join(words[:-3]))
+
+
+def test_approved_draft_without_publish_config_says_what_to_configure(browser, page,
+                                                                    review_site):
+    folder = SITE["folder"]
+    text = (folder / "monitor.toml").read_text(encoding="utf-8")
+    plain = folder / "no-publish.toml"
+    plain.write_text(text.replace('[publish]\nfolder = "site/_posts"\n', ""), encoding="utf-8")
+    app = create_app(load_config(plain))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        sign_in(page, base)
+        page.get_by_role("link", name=title_of("court"), exact=True).click()
+        page.get_by_role("button", name=re.compile(r"^Approve version \d+$")).click()
+        note = page.locator("#publish-setup")
+        expect(note).to_contain_text("Publishing is not set up")
+        expect(note).to_contain_text(str(plain))
+        expect(note.locator("pre")).to_contain_text("[publish]")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_status_page_is_a_page(page, review_site):
+    sign_in(page, review_site, path="/status")
+    expect(page.get_by_role("heading", name="Status", exact=True)).to_be_visible()
+    expect(page.get_by_text("No scheduled pass yet.")).to_be_visible()
+    expect(page.locator("table.status-table.sources tbody tr")).not_to_have_count(0)
+    assert page.locator("pre").count() == 0
+    assert "ago)" not in page.locator("table.status-table.sources").inner_text()
+    shot(page, "status.png")
+
+
+def test_digest_reads_as_one_card_per_incident_with_review_links(page, review_site):
+    """The HTML digest of the demo data, rendered by Chromium: cards, one figure line, links."""
+    from datetime import UTC, datetime
+
+    from monitor import digest as digesting
+    from monitor.config import Recipient
+
+    folder = SITE["folder"]
+    text = (folder / "monitor.toml").read_text(encoding="utf-8")
+    linked = folder / "digest.toml"
+    linked.write_text(text + f'\n[digest]\ndraft_url = "{review_site}/drafts/{{id}}"\n',
+                      encoding="utf-8")
+    config = load_config(linked)
+    db = open_db(folder / "monitor.db")
+    try:
+        built = digesting.build_digest(db, Recipient(email="ana@law.example.com", name="Ana"),
+                                       config, datetime.now(UTC))
+        subject, _text, html = digesting.render(built, config)
+    finally:
+        db.conn.close()
+    page.set_content(html)
+    cards = page.locator("td.incident")
+    expect(cards).to_have_count(len(built.new_incidents))
+    figures = [line for line in page.locator("body").inner_text().splitlines()
+               if line.startswith("Figures:")]
+    assert figures and all(line.count("6,252") <= 1 for line in figures)
+    assert page.get_by_text("Drafts waiting for review").count() == 0
+    shot(page, "digest.png")
+    cards.first.get_by_role("link", name="Review the draft").click()
+    page.wait_for_load_state()
+    assert re.search(r"drafts(/|%2F)\d+", page.url), page.url

@@ -205,10 +205,13 @@ def test_demo_digest_lists_the_breach_incident_with_its_best_link(demo_digest):
     assert title in text and url in text
 
 
-def test_demo_digest_lists_drafts_waiting(demo_digest):
-    _, smtp = demo_digest
-    assert "DRAFTS WAITING FOR REVIEW" in smtp.received[0].message.get_body(
-        ("plain",)).get_content()
+def test_demo_digest_names_each_draft_inside_its_incident_once(demo_digest):
+    """Every demo incident has a new draft: each entry says so; no second list repeats them."""
+    config, smtp = demo_digest
+    drafts = db_at(config.parent).execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
+    text = smtp.received[0].message.get_body(("plain",)).get_content()
+    assert "DRAFTS WAITING FOR REVIEW" not in text
+    assert text.count("Draft (pending review): ") == drafts > 0
 
 
 def test_demo_recrawl_sends_no_repeat(demo_digest, snapshot_server):

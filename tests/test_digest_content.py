@@ -98,7 +98,7 @@ def test_new_incident_links_its_draft_on_the_review_page(tmp_path: Path, smtp: S
 def test_without_review_page_the_draft_file_is_named(world: World):
     add_draft(world.db, poultry(world), title="Poultry raid draft")
     world.send()
-    assert "Draft: 2026-11-24-incident-1.md (pending)" in world.text()
+    assert "Draft (pending review): 2026-11-24-incident-1.md" in world.text()
 
 
 def test_incidents_are_grouped_not_one_email_per_article(world: World):
@@ -208,8 +208,11 @@ def test_one_step_record_of_a_sent_digest_also_prevents_repeats(world: World):
 # --- drafts and source problems -----------------------------------------------------------
 
 def test_pending_draft_is_announced_as_new(world: World):
-    add_draft(world.db, poultry(world), title="Poultry raid draft")
-    world.send()
+    """A draft written after its incident was announced is listed as new on its own."""
+    incident = poultry(world)
+    world.send(T0)
+    add_draft(world.db, incident, title="Poultry raid draft", now=T0 + HOUR)
+    world.send(T0 + DAY)
     assert "* Poultry raid draft [new]" in world.text()
 
 
@@ -325,7 +328,7 @@ def test_immediate_gets_only_high_scores(team: World):
 
 def test_immediate_subject_is_an_alert(team: World):
     [received] = [r for r in team.server.received if r.rcpt_tos == ["partner@law.example.com"]]
-    assert received.message["Subject"].startswith("Alert: 1 new incident —")
+    assert received.message["Subject"] == "Alert: HSI raids Mississippi poultry plants"
 
 
 def test_incident_types_filter(team: World):

@@ -128,6 +128,36 @@ def source_counts(db: sqlite_utils.Database) -> dict[int, dict[str, int]]:
     return {row[0]: {"articles": row[1], "outlets": row[2]} for row in rows}
 
 
+def inbox_details(db: sqlite_utils.Database) -> dict[int, dict[str, Any]]:
+    """incident id -> what the inbox shows besides the incident row, in two queries.
+
+    `first_published` / `last_published`: the story's dates (the articles' publication dates,
+    not when they were crawled); `outlets`: distinct outlets (or sources); `articles`;
+    `matches`: the relevance evidence of the primary article (for "why flagged").
+    """
+    details: dict[int, dict[str, Any]] = {}
+    for row in db.execute(
+        "SELECT incident_id, MIN(COALESCE(published, first_seen)), "
+        "MAX(COALESCE(published, first_seen)), COUNT(*), "
+        "COUNT(DISTINCT COALESCE(outlet, source_id)) FROM articles "
+        "WHERE incident_id IS NOT NULL GROUP BY incident_id"
+    ).fetchall():
+        details[row[0]] = {"first_published": row[1], "last_published": row[2],
+                           "articles": row[3], "outlets": row[4], "matches": []}
+    for incident_id, matches in db.execute(
+        "SELECT i.id, a.matches FROM incidents i JOIN articles a "
+        "ON a.id = i.primary_article_id WHERE i.merged_into IS NULL"
+    ).fetchall():
+        entry = details.setdefault(incident_id, {"first_published": None,
+                                                 "last_published": None, "articles": 0,
+                                                 "outlets": 0, "matches": []})
+        try:
+            entry["matches"] = loads(matches, []) or []
+        except ValueError:
+            entry["matches"] = []
+    return details
+
+
 # -- clustering state ---------------------------------------------------------------------
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import io
+import sqlite3
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -23,18 +25,20 @@ from flask import (
     url_for,
 )
 
-from monitor import privacy, review
+from monitor import draft_meta, privacy, review
 from monitor.config import ConfigError
 from monitor.sources import load_sources
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
+from monitor.storage import reviewers as reviewer_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
-from monitor.web import inbox, security
+from monitor.triage import readable_reasons, type_labels
+from monitor.web import inbox, security, status_view
 from monitor.web import state as app_state
-from monitor.web.citations import sentences_by_footnote
+from monitor.web.citations import classify_used, sentences_by_footnote
 from monitor.web.markdown import front_matter_fields, render_markdown, split_front_matter
 
 bp = Blueprint("web", __name__)
@@ -117,14 +121,40 @@ def index():
     drafts = draft_store.list_drafts(database)
     types = inbox.incident_types(incidents)
     filters = inbox.Filters.from_args(request.args, types)
-    rows = inbox.inbox_rows(incidents, drafts)
+    since = _remember(reviewer_store.visit, database, reviewer(), _now())
+    rows = inbox.inbox_rows(incidents, drafts, incident_store.inbox_details(database),
+                            reviewer_store.reads(database, reviewer()), since, type_labels())
     counts = inbox.status_counts(rows)
     matching = inbox.apply_filters(rows, filters)
     shown, page, pages = inbox.paginate(matching, request.args.get("page"))
     results = _search(database, filters.query, drafts) if filters.query else None
+    unread = sum(1 for r in rows if r["unread"])
+    arrived = sum(1 for r in rows if r["since_visit"])
     return render_template("inbox.html", rows=shown, counts=counts, types=types,
                            filters=filters, statuses=inbox.STATUS_FILTERS, results=results,
-                           total=len(rows), matching=len(matching), page=page, pages=pages)
+                           total=len(rows), matching=len(matching), page=page, pages=pages,
+                           unread=unread, since=since, arrived=arrived)
+
+
+def _remember(record, *args):
+    """Note what a reviewer saw; a database that refuses the write (read-only, busy for
+    longer than the timeout) must not cost them the page, only the New markers' update."""
+    try:
+        return record(*args)
+    except sqlite3.Error as exc:
+        current_app.logger.warning("could not record what %s has seen: %s", reviewer(), exc)
+        return None
+
+
+@bp.post("/read-all")
+def read_all():
+    """Mark every incident as read for this reviewer (the "new" markers go away)."""
+    database = db()
+    versions = {i["id"]: i.get("version") or 1 for i in incident_store.list_incidents(database)}
+    reviewer_store.mark_all_read(database, reviewer(), versions, _now())
+    flash(("read-all", len(versions)), "ok")
+    return redirect(url_for("web.index", **{k: v for k, v in request.args.items()
+                                            if k in ("status", "type")}), code=303)
 
 
 def _search(database, query: str, drafts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -151,6 +181,9 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
     database = db()
     draft = _load(draft_id)
     incident = incident_store.get_incident(database, draft["incident_id"])
+    if incident and reviewer():
+        _remember(reviewer_store.mark_read, database, reviewer(), incident["id"],
+                  incident.get("version") or 1, _now())
     front, body = split_front_matter(draft["text"])
     used = sentences_by_footnote(draft["text"])
     articles = {a["id"]: a for a in draft["articles"]}
@@ -171,9 +204,14 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
             **source,
             "title": article.get("title") or source.get("title") or source.get("url"),
             "outlet": source.get("outlet") or article.get("outlet") or article.get("source_id"),
-            "sentences_used": used.get(label, []),
+            "sentences_used": [
+                {**row, "original": redact_identifiers(row["original"] or "") or None}
+                for row in classify_used(used.get(label, []),
+                                         generated=source.get("sentences") or [],
+                                         article_text=article.get("text") or "")],
             "sentences_generated": source.get("sentences") or [],
             "facts": _facts(article.get("facts") or {}),
+            "fact_groups": facts_by_sentence(_facts(article.get("facts") or {})),
             "article": article,
         })
     versions = review.history(database, draft_id)
@@ -198,8 +236,19 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
         conflict=conflict,
         conflict_diff=conflict_diff,
         update_diff=review.update_diff(database, draft_id) if draft.get("update_text") else "",
+        reasons=_reasons(database, incident),
         publish_targets=_publish_targets(),
     ), status
+
+
+def _reasons(database, incident: dict[str, Any] | None) -> list[str]:
+    """Why flagged, in the inbox's words (from the primary article's evidence)."""
+    if not incident:
+        return []
+    primary = article_store.get_article(database, incident.get("primary_article_id") or 0)
+    return readable_reasons((primary or {}).get("matches") or [],
+                            incident.get("incident_type"), type_labels(),
+                            fallback=incident.get("why") or "")
 
 
 def _incident_articles(database, draft: dict[str, Any]) -> list[dict[str, Any]]:
@@ -246,6 +295,21 @@ def _facts(facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
             rows.append({"kind": kind, "value": _fact_value(kind, fact),
                          "sentence": redact_identifiers(fact.get("sentence") or "")})
     return rows
+
+
+def facts_by_sentence(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facts grouped under the sentence they came from, sentences in first-seen order.
+
+    A sentence carrying five facts was shown five times; now once, with its facts beside it.
+    Facts without a sentence (from the headline, say) share one group with an empty sentence.
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(row["sentence"], {"sentence": row["sentence"], "facts": []})
+        fact = {"kind": row["kind"], "value": row["value"]}
+        if fact not in group["facts"]:
+            group["facts"].append(fact)
+    return list(groups.values())
 
 
 @bp.get("/drafts/<int:draft_id>")
@@ -387,7 +451,8 @@ def export_approved():
             entry = draft_store.get_version(database, draft["id"], number)
             if entry is None:
                 continue
-            archive.writestr(Path(draft["path"]).name, entry["text"])
+            archive.writestr(Path(draft["path"]).name,
+                             draft_meta.with_status(entry["text"], "approved"))
     stamp = _now().strftime("%Y%m%d-%H%M")
     return Response(buffer.getvalue(), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="approved-drafts-{stamp}.zip"'})
@@ -406,10 +471,14 @@ def _publish_targets() -> tuple[list[str], str | None]:
     publish = _publish_module()
     if publish is None:
         return [], None
+    config = app_state().config
     try:
-        return publish.PublishSettings.from_config(app_state().config).targets, None
+        targets = publish.PublishSettings.from_config(config).targets
     except ConfigError as exc:
         return [], str(exc)
+    if not targets:
+        return [], f"not-configured:{config.path}"
+    return targets, None
 
 
 @bp.post("/drafts/<int:draft_id>/publish")
@@ -446,6 +515,9 @@ def incident_page(incident_id: int):
     draft = draft_store.draft_for_incident(database, incident_id)
     if draft:
         return redirect(url_for("web.draft_page", draft_id=draft["id"]))
+    if reviewer():
+        _remember(reviewer_store.mark_read, database, reviewer(), incident_id,
+                  incident.get("version") or 1, _now())
     articles = article_store.articles_of_incident(database, incident_id)
     for article in articles:
         article["fact_rows"] = _facts(article.get("facts") or {})
@@ -504,29 +576,45 @@ def _health(database, sources: list[Any]) -> dict[str, dict[str, Any]]:
 
 @bp.get("/status")
 def status_page():
+    """`monitor status` as a page: warnings first, then the last pass, sources and digests."""
     database = db()
     counts = {status: draft_store.count(database, status) for status in draft_store.STATES}
+    now = _now()
+    facts, problem = _ops_facts(database, now)
+    sources = []
+    for row in (facts or {}).get("sources", []):
+        due, overdue = status_view.due_text(row.get("next_due"), now)
+        sources.append({**row, "due": due, "overdue": overdue,
+                        "last_ago": status_view.relative(row.get("last_crawl"), now),
+                        "last_clock": status_view.clock(row.get("last_crawl"))})
+    sources.sort(key=lambda r: (not r["enabled"], r["status"] == "ok", not r["overdue"],
+                                r["id"]))
     return render_template(
         "status.html",
-        last_run=run_store.last_run(database),
+        facts=facts,
+        problem=problem,
+        sources=sources,
+        latest=run_store.last_run(database),
         articles=article_store.count(database),
         incidents=incident_store.count(database),
         drafts=counts,
         config=app_state().config,
-        summary=_ops_summary(database),
+        now=now,
+        relative=lambda stamp: status_view.relative(stamp, now),
+        clock=status_view.clock,
+        span=lambda seconds: status_view.span(timedelta(seconds=seconds or 0)),
     )
 
 
-def _ops_summary(database) -> list[str] | None:
-    """The lines `monitor status` prints (the operations work), where that module is installed."""
+def _ops_facts(database, now: datetime) -> tuple[dict[str, Any] | None, str | None]:
+    """The facts `monitor status` reports (monitor.status.gather), or why they are missing."""
     if importlib.util.find_spec("monitor.status") is None:
-        return None
+        return None, "the status module is not installed"
     from monitor import status as ops_status
 
     config = app_state().config
-    now = _now()
     try:
         sources, _problems = load_sources(config.sources_path)
-        return list(ops_status.render(ops_status.gather(database, config, sources, now), now))
+        return ops_status.gather(database, config, sources, now), None
     except Exception as exc:  # noqa: BLE001 - the rest of the page still shows
-        return [f"status summary unavailable: {exc}"]
+        return None, f"status summary unavailable: {exc}"
