@@ -93,10 +93,19 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
         "last_run": _run_summary(finished) if finished else None,
         "sources": source_rows,
         "drafts_pending": draft_store.count(db, status="pending"),
+        "drafts_kept_files": kept_draft_files(db),
         "digests": recipients,
     }
     facts["warnings"] = warnings(facts, sources, now, free_bytes(config.database_path))
     return facts
+
+
+def kept_draft_files(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Files at a draft's name the database did not write, kept while they still exist."""
+    from monitor.drafting import kept_files
+
+    return [{"draft_id": row["id"], "kept": str(kept), "draft": row["path"]}
+            for row in draft_store.list_drafts(db) for kept in kept_files(row)]
 
 
 def free_bytes(path: Path) -> int | None:
@@ -128,6 +137,10 @@ def warnings(facts: dict[str, Any], sources: list[Source], now: datetime,
         if entry["failed_attempts"]:
             found.append(f"digest to {entry['email']}: {entry['failed_attempts']} failed "
                          "attempt(s) since the last one sent")
+    for entry in facts.get("drafts_kept_files", []):
+        found.append(f"draft #{entry['draft_id']}: kept {Path(entry['kept']).name}, which the "
+                     f"database did not write (an attorney's edit?); the draft is "
+                     f"{Path(entry['draft']).name} — merge by hand, then remove the kept file")
     if free is not None and free < LOW_DISK_BYTES:
         found.append(f"only {_megabytes(free)} free beside the database")
     return found

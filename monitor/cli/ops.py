@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -95,6 +96,9 @@ def print_summary(report: runner.PassReport, config_drafts: str) -> None:
         f"{stats['drafts_flagged']} flagged (in {config_drafts})\n"
         f"Digests:         {stats['digests_sent']} sent, {stats['digests_failed']} failed"
     )
+    for kept, written in report.drafts.kept if report.drafts else []:
+        click.echo(f"  ! kept {Path(kept).name}: the database did not write it (an edit?); "
+                   f"the new draft is {Path(written).name}")
     other = [e for e in report.errors
              if not report.crawl or not any(e.startswith(f"{r.source_id}: ")
                                             for r in report.crawl.results)]

@@ -1,0 +1,83 @@
+"""Issue 18 #1: losing the database must never cost an attorney's edit of a draft file.
+
+Real `monitor run` passes over the demo snapshot on 127.0.0.1; the database is deleted between
+them, as an operator restoring the wrong backup (or a full disk eating the file) would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.snapshot import serve_snapshot
+from tests.conftest import DEMO_SNAPSHOT, run_cli, small_sources
+from tests.opskit import query
+from tests.sites import config_for
+
+EDIT = "\n\nAttorney's note: confirmed with the client on Monday; do not publish before Friday.\n"
+
+
+@pytest.fixture(scope="module")
+def lost_database(tmp_path_factory):
+    """Run, edit one draft, delete the database files, run again."""
+    folder = tmp_path_factory.mktemp("lostdb")
+    # One source, one request at a time: both passes number the incidents in the same order,
+    # so the second pass computes the very file names the first wrote (the issue's case).
+    config = config_for(folder, small_sources(folder, ("ice-breaking-news",)),
+                        {"CONCURRENT_REQUESTS": 1})
+    with serve_snapshot(DEMO_SNAPSHOT) as (base, _):
+        first = run_cli("run", "--snapshot", base, "--no-digests", config=config)
+        assert first.returncode == 0, first.stderr
+        drafts = sorted((folder / "drafts").glob("*.md"))
+        edited = drafts[0]
+        edited_text = edited.read_text(encoding="utf-8") + EDIT
+        edited.write_text(edited_text, encoding="utf-8")
+        untouched = {p.name: p.read_text(encoding="utf-8") for p in drafts[1:]}
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{folder / 'monitor.db'}{suffix}").unlink(missing_ok=True)
+        second = run_cli("run", "--snapshot", base, "--no-digests", config=config)
+        status = run_cli("status", config=config)
+    return {"folder": folder, "edited": edited, "edited_text": edited_text,
+            "untouched": untouched, "second": second, "status": status,
+            "before": [p.name for p in drafts]}
+
+
+def test_second_run_completes(lost_database):
+    assert lost_database["second"].returncode == 0, lost_database["second"].stderr
+
+
+def test_edited_file_is_kept_byte_for_byte(lost_database):
+    assert lost_database["edited"].read_text(encoding="utf-8") == lost_database["edited_text"]
+
+
+def test_new_draft_is_written_beside_the_kept_file(lost_database):
+    folder, edited = lost_database["folder"], lost_database["edited"]
+    paths = [Path(r[0]) for r in query(folder / "monitor.db", "SELECT path FROM drafts")]
+    assert edited not in paths
+    beside = [p for p in paths if p.name.startswith(edited.stem + ".")]
+    assert len(beside) == 1 and beside[0].exists(), [p.name for p in paths]
+
+
+def test_unedited_files_are_taken_back_not_duplicated(lost_database):
+    """Files identical to what the monitor would write (but for the stamp) are its own."""
+    folder = lost_database["folder"]
+    names = {Path(r[0]).name for r in query(folder / "monitor.db", "SELECT path FROM drafts")}
+    assert set(lost_database["untouched"]) <= names
+
+
+def test_run_summary_says_the_file_was_kept(lost_database):
+    out = lost_database["second"].stdout
+    assert f"kept {lost_database['edited'].name}" in out, out
+
+
+def test_status_warns_about_the_kept_file(lost_database):
+    status = lost_database["status"]
+    warnings = [line for line in status.stdout.splitlines() if line.startswith("WARNING")]
+    assert any(lost_database["edited"].name in line for line in warnings), status.stdout
+
+
+def test_draft_flag_names_the_kept_file_for_the_review_page(lost_database):
+    folder, edited = lost_database["folder"], lost_database["edited"]
+    flags = [r[0] for r in query(folder / "monitor.db", "SELECT flags FROM drafts")]
+    assert sum(edited.name in f for f in flags) == 1, flags
