@@ -27,6 +27,7 @@ from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.templating import markdown_env, strip_html
+from monitor.textclean import defang_templates
 from monitor.urls import is_http_url
 
 MAX_WORDS_PER_SENTENCE = 50
@@ -134,10 +135,11 @@ def clean_text(text: str | None) -> str:
 
     Tags are removed and whitespace collapsed. Text that would still read as markup where
     the value is used unescaped (front matter shown by a theme that runs titles through
-    Markdown, e.g. Hugo's `markdownify`) is defanged: `](` and `<tag` lose their meaning.
+    Markdown, e.g. Hugo's `markdownify`) is defanged: `](` and `<tag` lose their meaning, and
+    so do template openers (`{{`, `{%`: Liquid, Hugo shortcodes).
     """
     text = " ".join(strip_html(text or "").split())
-    return TAG_LIKE.sub("‹", LINK_SYNTAX.sub(r"] \1", text))
+    return defang_templates(TAG_LIKE.sub("‹", LINK_SYNTAX.sub(r"] \1", text)))
 
 
 def _words(sentence: str, limit: int) -> str:
@@ -212,7 +214,9 @@ def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
         language = _language(article)
         sources.append({
             "number": number, "article_id": article["id"], "title": guarded.text,
-            "outlet": clean_text(article.get("outlet") or article.get("source_id")),
+            # A name that is all markup (`<script>…`) cleans to nothing: say the source id.
+            "outlet": clean_text(article.get("outlet")) or clean_text(article.get("source_id"))
+            or "unknown outlet",
             "url": article["url"] if is_http_url(article.get("url") or "") else "",
             "published": article.get("published"), "retrieved": article.get("first_seen"),
             "language": language,

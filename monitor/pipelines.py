@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from monitor import facts, relevance, workers
 from monitor.storage import articles, open_db
+from monitor.textclean import clean_value
 from monitor.urls import canonical_url, content_hash, is_http_url
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class StorePipeline:
             "matches": judgement.matches,
             "facts": item["facts"],
         }
+        record = clean_value(record)  # whatever extraction produced, storable and YAML-safe
         article_id, status = articles.upsert_article(self.db, record)
         self.stats.inc_value(f"monitor/articles_{status}")
         if judgement.relevant:

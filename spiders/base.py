@@ -14,11 +14,13 @@ from typing import Any
 
 import scrapy
 from parsel import Selector
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from monitor.items import ArticleItem
 from monitor.sources import Source
+from monitor.textclean import clean_code_points, clean_value
 from monitor.urls import canonical_url
 from spiders import dates
 from spiders.selectors import first_text, select
@@ -36,7 +38,21 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self._db = None
 
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.item_not_stored, signal=signals.item_error)
+        return spider
+
     # --- health bookkeeping -------------------------------------------------------------
+
+    def item_not_stored(self, item: Any = None, failure: Any = None, **_: Any) -> None:
+        """An article the pipeline could not process or store is a source error in health
+        (before, only a Scrapy log line said so and the source showed `ok`)."""
+        url = (item or {}).get("original_url") or (item or {}).get("url") or "an article"
+        reason = failure.getErrorMessage() if failure is not None else "unknown error"
+        kind = failure.type.__name__ if failure is not None else "Error"
+        self.fail(url, f"article could not be stored: {kind}: {' '.join(reason.split())[:200]}")
 
     def _append(self, key: str, message: str) -> None:
         values = self.crawler.stats.get_value(key) or []
@@ -187,13 +203,17 @@ class SourceSpider(scrapy.Spider):
                   html: str | None, error: str | None = None) -> ArticleItem:
         # Selectors that are not article-body selectors stay out of the extractor's way.
         selectors = {k: v for k, v in self.source.selectors.items() if k == "body"}
+        # The item boundary: nothing scraped goes further with a code point that cannot be
+        # stored (a lone surrogate from a JSON escape drops the article in SQLite) or that YAML
+        # forbids (the draft's front matter would not parse).
+        entry = clean_value(entry)
         return ArticleItem(
             source_id=self.source.id,
             source_name=self.source.name,
-            url=url,
-            original_url=meta.get("original_url", url),
+            url=clean_code_points(url),
+            original_url=clean_code_points(meta.get("original_url", url)),
             outlet=entry.get("outlet"),
-            html=html,
+            html=clean_code_points(html) if html else html,
             fetch_error=error,
             feed=entry,
             selectors=selectors,
