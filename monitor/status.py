@@ -100,6 +100,26 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
     return facts
 
 
+def unreadable(config: Config, sources: list[Source], now: datetime,
+               error: str) -> dict[str, Any]:
+    """What status can still say when the database cannot be read at all."""
+    facts: dict[str, Any] = {
+        "now": now.isoformat(timespec="seconds"), "database": str(config.database_path),
+        "database_bytes": database_size(config.database_path), "database_error": error,
+        "in_progress": None, "running_rows": [], "last_run": None,
+        "sources": [{"id": s.id, "enabled": s.enabled, "status": "unknown", "last_crawl": None,
+                     "items_seen": 0, "new_items": 0, "errors": [], "next_due": None}
+                    for s in sources],
+        "drafts_pending": None, "drafts_kept_files": [], "digests": [],
+    }
+    found = [f"cannot read the database: {error}"]
+    free = free_bytes(config.database_path)
+    if free is not None and free < LOW_DISK_BYTES:
+        found.append(f"only {_megabytes(free)} free beside the database")
+    facts["warnings"] = found
+    return facts
+
+
 def kept_draft_files(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Files at a draft's name the database did not write, kept while they still exist."""
     from monitor.drafting import kept_files
@@ -189,7 +209,9 @@ def render(facts: dict[str, Any], now: datetime) -> list[str]:
         lines.append(f"Now:        run #{now_running['run_id']} in progress (pid "
                      f"{now_running['pid']}, since {_ago(now_running['started_at'], now)})")
     run = facts["last_run"]
-    if run is None:
+    if facts.get("database_error"):
+        lines.append("Last run:   unknown (the database cannot be read)")
+    elif run is None:
         lines.append("Last run:   none yet (run `monitor run`)")
     else:
         stats = run["stats"]
@@ -216,7 +238,8 @@ def render(facts: dict[str, Any], now: datetime) -> list[str]:
         lines.append(f"  {row['id']:<30} {state:<13} last {_ago(row['last_crawl'], now)}{due}")
         for error in row["errors"][:2]:
             lines.append(f"      ! {error}")
-    lines.append(f"Drafts:     {facts['drafts_pending']} pending review")
+    if facts["drafts_pending"] is not None:
+        lines.append(f"Drafts:     {facts['drafts_pending']} pending review")
     if not facts["digests"]:
         lines.append("Digests:    no recipients configured")
     for entry in facts["digests"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -57,12 +58,47 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
             for migrations in migration_sets():
                 migrations.apply(db)
     except sqlite3.OperationalError as exc:
-        raise StorageError(f"cannot open database {path}: {exc}") from None
+        raise StorageError(f"cannot open database {path}: {exc}{_full_disk(path)}") from None
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"database {path} is unusable: {exc}") from None
     except OSError as exc:
         raise StorageError(f"cannot create database folder for {path}: {exc}") from None
     return db
+
+
+def _full_disk(path: Path) -> str:
+    """SQLite says "disk I/O error" when it cannot create the -shm file on a full disk."""
+    try:
+        full = shutil.disk_usage(path.parent).free == 0
+    except OSError:
+        return ""
+    return "; the disk is full" if full else ""
+
+
+def open_db_readonly(path: str | Path) -> tuple[sqlite_utils.Database, str | None]:
+    """Open an existing database only to read it, for `monitor status` on a sick machine.
+
+    A normal open creates the `-shm` file and may write (migrations, WAL mode); on a full disk
+    that fails with "disk I/O error". Read-only mode asks for no new space when the `-shm` is
+    already there; when even that fails, `immutable=1` reads the main file as it stands (what
+    a pass left in the WAL is not seen: the second value says so, else it is None).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise StorageError(f"no database at {path}")
+    errors = []
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"file:{path}?{query}", uri=True,
+                                   timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            note = ("read as a snapshot of the main file: changes still in the WAL are not "
+                    "shown") if "immutable" in query else None
+            return sqlite_utils.Database(conn), note
+        except sqlite3.Error as exc:
+            errors.append(str(exc))
+    raise StorageError(f"cannot read database {path}: {errors[-1]}")
 
 
 def integrity_ok(db: sqlite_utils.Database) -> bool:
