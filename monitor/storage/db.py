@@ -37,9 +37,9 @@ def loads(value: str | None, default: Any = None) -> Any:
 
 def migration_sets() -> Iterable[Migrations]:
     """Every migration set, in dependency order (later sets may reference earlier tables)."""
-    from monitor.storage import articles, digests, drafts, incidents, runs, sources
+    from monitor.storage import articles, digests, drafts, incidents, runs, sessions, sources
 
-    modules = [sources, articles, incidents, drafts, digests, runs]
+    modules = [sources, articles, incidents, drafts, digests, runs, sessions]
     return [module.migrations for module in modules]
 
 

@@ -15,6 +15,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -30,6 +31,7 @@ from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import runs as run_store
+from monitor.storage import sessions as session_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
 from monitor.web import inbox, security
@@ -94,6 +96,9 @@ def login():
     session.permanent = True
     session["reviewer"] = name
     session["pw"] = security.fingerprint(st.password_hash)
+    session["sid"] = session_store.start(
+        db(), name, now=datetime.now(UTC),
+        hours=current_app.permanent_session_lifetime.total_seconds() / 3600)
     session["last_name"] = name
     security.csrf_token(session)
     return redirect(next_path)
@@ -102,6 +107,7 @@ def login():
 @bp.post("/logout")
 def logout():
     name = session.get("reviewer", "")
+    session_store.end(db(), session.get("sid"))  # a copy of the cookie stops working too
     session.clear()
     session["last_name"] = name
     return redirect(url_for("web.login"))
