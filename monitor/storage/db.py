@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,35 @@ def loads(value: str | None, default: Any = None) -> Any:
     return json.loads(value)
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose transactions take the write lock when they begin.
+
+    `atomic()` opens an outermost transaction with `BEGIN IMMEDIATE` instead of a deferred
+    `BEGIN`. A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another connection wrote in between (its read snapshot is stale; the busy
+    timeout cannot help). With IMMEDIATE the other writer waits up to the busy timeout instead.
+    Nested blocks keep using savepoints.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def migration_sets() -> Iterable[Migrations]:
     """Every migration set, in dependency order (later sets may reference earlier tables)."""
     from monitor.storage import articles, digests, drafts, incidents, runs, sessions, sources
@@ -53,7 +83,7 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         if migrate:
             for migrations in migration_sets():
                 migrations.apply(db)
