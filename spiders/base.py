@@ -26,6 +26,9 @@ from spiders import dates
 from spiders.selectors import first_text, select
 
 MAX_LISTED = 20  # messages kept per list in the stats, so one broken page cannot flood the table
+# New articles one source may hand over in one pass ([crawl] max_items_per_source; 0 = no cap).
+# A feed of 10,000 items would otherwise hold the run lock for many minutes in one pass.
+DEFAULT_MAX_ITEMS_PER_SOURCE = 200
 
 
 class SourceSpider(scrapy.Spider):
@@ -42,7 +45,27 @@ class SourceSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.item_not_stored, signal=signals.item_error)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.response_received, signal=signals.response_received)
         return spider
+
+    def response_received(self, response: Any = None, request: Any = None, **_: Any) -> None:
+        """Count the answers this source gave (robots.txt aside): a source that ends with none
+        and no error recorded was silently dropped somewhere (see monitor.crawl)."""
+        url = getattr(request, "url", "") or ""
+        if not url.endswith("/robots.txt"):
+            self.crawler.stats.inc_value("monitor/responses")
+
+    def request_dropped(self, request: Any = None, **_: Any) -> None:
+        """The scheduler refused a request: for a source page this is a redirect loop (A -> B
+        -> A: the dupefilter drops the repeat without a word) or a duplicate of its own URL."""
+        if request is None or request.meta.get("article"):
+            return
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        original = request.meta.get("snapshot_original")
+        shown = " -> ".join(chain) if len(chain) > 1 else (original or request.url)
+        reason = "redirect loop" if len(chain) > 1 else "duplicate request"
+        self.fail(shown, f"request dropped as a duplicate ({reason}): the page was never read")
 
     # --- health bookkeeping -------------------------------------------------------------
 
@@ -125,6 +148,23 @@ class SourceSpider(scrapy.Spider):
         self._append("monitor/http_errors", f"{failure.type.__name__} {url}")
         self.fail(url, f"fetch failed: {reason}")
 
+    def within_cap(self, entries: list[Any]) -> list[Any]:
+        """The new entries this pass may still take; the rest wait for the next pass.
+
+        Call with entries already filtered for known URLs, so the next pass, which skips what
+        this one stored, takes the following ones. An overflow is an `item-cap` anomaly in
+        health, and keeps the source's validators unsaved so a 304 cannot hide the rest.
+        """
+        cap = self.settings.getint("MONITOR_MAX_ITEMS_PER_SOURCE", DEFAULT_MAX_ITEMS_PER_SOURCE)
+        if cap <= 0:
+            return entries
+        stats = self.crawler.stats
+        taken = entries[:max(cap - (stats.get_value("monitor/admitted") or 0), 0)]
+        stats.inc_value("monitor/admitted", len(taken))
+        if len(taken) < len(entries):
+            stats.inc_value("monitor/over_cap", len(entries) - len(taken))
+        return taken
+
     def known(self, urls: list[str]) -> set[str]:
         """Which of these article URLs are already stored (as linked or canonical)."""
         database = self.settings.get("MONITOR_DATABASE")
@@ -139,6 +179,13 @@ class SourceSpider(scrapy.Spider):
         return {u for u, cs in candidates.items() if cs & found}
 
     def closed(self, reason: str) -> None:
+        over = self.crawler.stats.get_value("monitor/over_cap") if self.crawler else 0
+        if over:
+            cap = self.settings.getint("MONITOR_MAX_ITEMS_PER_SOURCE",
+                                       DEFAULT_MAX_ITEMS_PER_SOURCE)
+            self.anomaly("item-cap", f"{over} new entries beyond the cap of {cap} articles per "
+                                     "pass ([crawl] max_items_per_source); they are read on the "
+                                     "next pass")
         if self._db is not None:
             self._db.close()
             self._db = None
