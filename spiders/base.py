@@ -15,7 +15,7 @@ from typing import Any
 import scrapy
 from parsel import Selector
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from monitor.items import ArticleItem
@@ -144,7 +144,7 @@ class SourceSpider(scrapy.Spider):
             self._append("monitor/http_errors", f"HTTP {status} {url}")
             self.fail(url, f"HTTP {status}")
             return
-        reason = (failure.getErrorMessage() or failure.type.__name__).replace(request.url, url)
+        reason = self.failure_reason(failure).replace(request.url, url)
         self._append("monitor/http_errors", f"{failure.type.__name__} {url}")
         self.fail(url, f"fetch failed: {reason}")
 
@@ -164,6 +164,17 @@ class SourceSpider(scrapy.Spider):
         if len(taken) < len(entries):
             stats.inc_value("monitor/over_cap", len(entries) - len(taken))
         return taken
+
+    def failure_reason(self, failure: Any) -> str:
+        """A download failure in words. A body that outgrows DOWNLOAD_MAXSIZE without a
+        Content-Length is cancelled mid-stream, and Scrapy's error then carries no message."""
+        message = failure.getErrorMessage() or ""
+        if failure.check(DownloadCancelledError) and not message.strip():
+            maxsize = failure.request.meta.get("download_maxsize") or self.settings.getint(
+                "DOWNLOAD_MAXSIZE")
+            return (f"response larger than DOWNLOAD_MAXSIZE ({maxsize:,} bytes): download "
+                    "cancelled")
+        return message or failure.type.__name__
 
     def known(self, urls: list[str]) -> set[str]:
         """Which of these article URLs are already stored (as linked or canonical)."""
@@ -241,7 +252,7 @@ class SourceSpider(scrapy.Spider):
             self._append("monitor/http_errors",
                          f"{reason} {request.meta.get('original_url', request.url)}")
         else:
-            reason = failure.getErrorMessage() or failure.type.__name__
+            reason = self.failure_reason(failure)
         self.fail(request.meta.get("original_url", request.url), f"article fetch failed: {reason}")
         yield self.make_item(request.meta["entry"], request.meta["original_url"], request.meta,
                              html=None, error=reason)

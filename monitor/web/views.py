@@ -378,7 +378,7 @@ def download(draft_id: int):
     """The draft's Markdown as a file, e.g. to paste into the blog's editor."""
     draft = _load(draft_id)
     name = f"draft-{draft_id}-v{draft['version']}.md"
-    return Response(draft["text"], mimetype="text/markdown; charset=utf-8",
+    return Response(draft["text"], mimetype="text/markdown",  # Flask adds "; charset=utf-8"
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
