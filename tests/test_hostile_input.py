@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import liquid
 import pytest
 import yaml
 
@@ -82,6 +83,24 @@ def test_exported_posts_hold_no_liquid_or_hugo_template_syntax(hostile):
         found = TEMPLATE_OPENERS.findall(text)
         assert not found, (path.name, found)
         assert "youtube x" in text or "Texas jails" in text  # the words are still there
+
+
+def test_jekyll_liquid_renders_each_post_as_its_own_text(hostile):
+    """What Jekyll does to a post's body: render it with Liquid, with `site` in scope. A real
+    Liquid engine (python-liquid) must leave the text as it is and expand nothing."""
+    env = liquid.Environment()
+    for path in hostile["exported"]:
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        rendered = env.from_string(body).render(site={"email": "LEAKED@site"}, page={})
+        assert rendered == body and "LEAKED" not in rendered, path.name
+
+
+HUGO_SHORTCODE = re.compile(r"\{\{[<%]")  # Hugo's lexer: "{{<" and "{{%" open a shortcode
+
+
+def test_hugo_finds_no_shortcode_in_any_post(hostile):
+    for path in hostile["exported"]:
+        assert not HUGO_SHORTCODE.search(path.read_text(encoding="utf-8")), path.name
 
 
 def test_drafts_hold_no_template_syntax_either(hostile):
