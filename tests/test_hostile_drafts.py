@@ -81,3 +81,41 @@ def test_draft_flag_names_the_kept_file_for_the_review_page(lost_database):
     folder, edited = lost_database["folder"], lost_database["edited"]
     flags = [r[0] for r in query(folder / "monitor.db", "SELECT flags FROM drafts")]
     assert sum(edited.name in f for f in flags) == 1, flags
+
+
+# --- the side file of an edited draft: the same rule ------------------------------------------
+
+
+def test_a_foreign_update_file_is_kept_too(tmp_path):
+    """`NAME.update.md` that the database did not write (a copy an attorney is working on) is
+    kept; the regenerated text goes beside it and the draft's flags say so."""
+    from monitor import drafting
+    from monitor.storage import drafts as draft_store
+    from tests.draft_fixtures import (
+        BREACH_TEXT,
+        NOW,
+        join_incident,
+        make_article,
+        make_incident,
+        setup,
+    )
+
+    config, db = setup(tmp_path)
+    first = make_article(db, "https://news.example.com/a", "ICE posts detainee data", BREACH_TEXT)
+    incident = make_incident(db, first, title="ICE posts detainee data")
+    drafting.generate_drafts(db, config, now=NOW)
+    row = draft_store.draft_for_incident(db, incident)
+    path = Path(row["path"])
+    path.write_text(path.read_text(encoding="utf-8") + EDIT, encoding="utf-8")  # an edit
+    foreign = path.with_name(path.stem + ".update.md")
+    foreign.write_text("my own notes, not the monitor's\n", encoding="utf-8")
+    second = make_article(db, "https://other.example.com/b", "Data of 6,252 detainees posted",
+                          BREACH_TEXT.replace("ICE said", "The agency said"), outlet="Other")
+    join_incident(db, incident, second)
+    report = drafting.generate_drafts(db, config, now=NOW)
+    assert foreign.read_text(encoding="utf-8") == "my own notes, not the monitor's\n"
+    row = draft_store.draft_for_incident(db, incident)
+    assert Path(row["update_path"]).name == path.stem + ".update.2.md"
+    assert Path(row["update_path"]).exists()
+    assert any(foreign.name in flag for flag in row["flags"])
+    assert report.kept == [(str(foreign), row["update_path"])]
