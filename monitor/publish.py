@@ -307,6 +307,12 @@ def _publish_one(db: sqlite_utils.Database, settings: PublishSettings, draft_id:
         path = settings.folder / export_name(text, Path(row["path"]).name)
         if path.exists() and path.read_text(encoding="utf-8") == text:
             report.skipped.append(f"draft {draft_id}: already in {path}")
+        elif path.exists() and str(path) != (row.get("published_path") or ""):
+            # Another draft's post of the same date and slug, a post the site owner wrote, or
+            # one published before the database was lost: never overwritten.
+            report.errors.append(f"draft {draft_id}: {path} already exists and was not "
+                                 "published from this draft; not overwritten (rename or "
+                                 "remove it, then publish again)")
         elif not dry_run:
             write_atomic(path, text)
             changes["published_path"] = str(path)

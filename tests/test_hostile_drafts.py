@@ -119,3 +119,25 @@ def test_a_foreign_update_file_is_kept_too(tmp_path):
     assert Path(row["update_path"]).exists()
     assert any(foreign.name in flag for flag in row["flags"])
     assert report.kept == [(str(foreign), row["update_path"])]
+
+
+def test_publishing_never_overwrites_a_post_it_did_not_write(tmp_path):
+    """The blog folder gets the same rule: a post already there under the export name (the
+    site's own, another draft's with the same date and slug, or one from before a lost
+    database) is kept, and the draft's publish reports it."""
+    from monitor import drafting, publish, review
+    from tests.draft_fixtures import BREACH_TEXT, NOW, make_article, make_incident, setup
+
+    config, db = setup(tmp_path, extra='[publish]\nfolder = "site/_posts"\n')
+    article = make_article(db, "https://news.example.com/a", "ICE posts detainee data",
+                           BREACH_TEXT)
+    make_incident(db, article, title="ICE posts detainee data")
+    drafting.generate_drafts(db, config, now=NOW)
+    draft = review.list_drafts(db)[0]
+    review.approve(db, draft["id"], reviewer="Ana Attorney", now=NOW)
+    existing = tmp_path / "site" / "_posts" / "2026-03-01-ice-posts-detainee-data.md"
+    existing.parent.mkdir(parents=True)
+    existing.write_text("---\ntitle: \"The firm's own post\"\n---\nHand written.\n")
+    report = publish.publish(db, config, targets=["folder"], now=NOW)
+    assert existing.read_text() == "---\ntitle: \"The firm's own post\"\n---\nHand written.\n"
+    assert report.exported == [] and "not overwritten" in report.errors[0]
