@@ -20,7 +20,7 @@ EDIT = "\n\nAttorney's note: confirmed with the client on Monday; do not publish
 
 @pytest.fixture(scope="module")
 def lost_database(tmp_path_factory):
-    """Run, edit one draft, delete the database files, run again."""
+    """Run, edit one draft, truncate the database (and drop its WAL), run again."""
     folder = tmp_path_factory.mktemp("lostdb")
     # One source, one request at a time: both passes number the incidents in the same order,
     # so the second pass computes the very file names the first wrote (the issue's case).
@@ -34,7 +34,9 @@ def lost_database(tmp_path_factory):
         edited_text = edited.read_text(encoding="utf-8") + EDIT
         edited.write_text(edited_text, encoding="utf-8")
         untouched = {p.name: p.read_text(encoding="utf-8") for p in drafts[1:]}
-        for suffix in ("", "-wal", "-shm"):
+        # Truncated to nothing (SQLite then starts a new database, as after deleting it).
+        (folder / "monitor.db").write_bytes(b"")
+        for suffix in ("-wal", "-shm"):
             Path(f"{folder / 'monitor.db'}{suffix}").unlink(missing_ok=True)
         second = run_cli("run", "--snapshot", base, "--no-digests", config=config)
         status = run_cli("status", config=config)
