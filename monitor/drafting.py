@@ -531,19 +531,18 @@ def same_output(old: str, new: str) -> bool:
     return STAMP_LINES.sub("", old) == STAMP_LINES.sub("", new)
 
 
-def unclaimed_path(path: Path, text: str, known_hash: str | None = None) -> Path:
+def unclaimed_path(path: Path, text: str) -> Path:
     """Where `text` may be written without destroying a file the database did not write.
 
-    `path` itself when it is free, when it holds what the database last wrote there
-    (`known_hash`), or when it already holds this very text but for its time stamps (a pass
-    killed between the rename and its commit; a lost database). Otherwise the first free `NAME.N.md`
-    beside it: a file of unknown origin may be an attorney's edit and is never overwritten.
+    `path` itself when it is free or already holds this very text but for its time stamps (a
+    pass killed between the rename and its commit; a lost database). Otherwise the first free
+    `NAME.N.md` beside it: a file of unknown origin may be an attorney's edit and is never
+    overwritten.
     """
     candidate, number = path, 1
     while True:
         on_disk = _read(candidate)
-        if on_disk is None or (known_hash is not None and file_hash(on_disk) == known_hash) \
-                or same_output(on_disk, text):
+        if on_disk is None or same_output(on_disk, text):
             return candidate
         number += 1
         candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
@@ -644,8 +643,12 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
     edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
     if edited:
         wanted = path.with_name(path.stem + ".update.md")
-        known = row.get("update_hash") if row.get("update_path") == str(wanted) else None
-        update_path = unclaimed_path(wanted, text, known)
+        ours = Path(row["update_path"]) if row.get("update_path") else None
+        if ours is not None and ours.exists() and file_hash(
+                ours.read_text(encoding="utf-8")) == row.get("update_hash"):
+            update_path = ours  # the side file this draft last wrote, unchanged: refresh it
+        else:
+            update_path = unclaimed_path(wanted, text)
         write_atomic(update_path, text)
         flags = sorted(set(row["flags"]) | {EDIT_FLAG})
         if update_path != wanted:

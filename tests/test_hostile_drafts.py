@@ -143,3 +143,33 @@ def test_publishing_never_overwrites_a_post_it_did_not_write(tmp_path):
     report = publish.publish(db, config, targets=["folder"], now=NOW)
     assert existing.read_text() == "---\ntitle: \"The firm's own post\"\n---\nHand written.\n"
     assert report.exported == [] and "not overwritten" in report.errors[0]
+
+
+def test_the_side_file_beside_a_kept_one_is_refreshed_not_multiplied(tmp_path):
+    """Later regenerations reuse the side file the draft wrote (`.update.2.md`), unchanged."""
+    from monitor import drafting
+    from monitor.storage import drafts as draft_store
+    from tests.draft_fixtures import (
+        BREACH_TEXT,
+        NOW,
+        join_incident,
+        make_article,
+        make_incident,
+        setup,
+    )
+
+    config, db = setup(tmp_path)
+    first = make_article(db, "https://news.example.com/a", "ICE posts detainee data", BREACH_TEXT)
+    incident = make_incident(db, first, title="ICE posts detainee data")
+    drafting.generate_drafts(db, config, now=NOW)
+    path = Path(draft_store.draft_for_incident(db, incident)["path"])
+    path.write_text(path.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    path.with_name(path.stem + ".update.md").write_text("notes\n", encoding="utf-8")
+    for n, outlet in enumerate(("Other", "Third")):
+        article = make_article(db, f"https://{outlet.lower()}.example.com/{n}",
+                               f"Data of 6,252 detainees posted ({outlet})",
+                               BREACH_TEXT.replace("ICE said", f"{outlet} said"), outlet=outlet)
+        join_incident(db, incident, article)
+        drafting.generate_drafts(db, config, now=NOW)
+    names = sorted(p.name for p in path.parent.glob(path.stem + ".update*"))
+    assert names == [path.stem + ".update.2.md", path.stem + ".update.md"], names
