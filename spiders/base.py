@@ -62,9 +62,18 @@ class SourceSpider(scrapy.Spider):
         if request is None or request.meta.get("article"):
             return
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        original = request.meta.get("snapshot_original")
-        shown = " -> ".join(chain) if len(chain) > 1 else (original or request.url)
-        reason = "redirect loop" if len(chain) > 1 else "duplicate request"
+        original = request.meta.get("snapshot_original") or request.url
+        own = {self.source.url}
+        if self.settings.get("MONITOR_SNAPSHOT_BASE"):
+            from monitor.snapshot import local_url
+
+            own.add(local_url(self.settings.get("MONITOR_SNAPSHOT_BASE"), self.source.url))
+        if (chain[0] if len(chain) > 1 else original) not in own:
+            # A listing's "next" link back to a page already read, or page 9 redirecting to
+            # page 1: the normal end of pagination, not a fault.
+            return
+        shown = " -> ".join(chain) if len(chain) > 1 else original
+        reason = "redirect loop" if len(chain) > 1 else "duplicate of the source's own URL"
         self.fail(shown, f"request dropped as a duplicate ({reason}): the page was never read")
 
     # --- health bookkeeping -------------------------------------------------------------
