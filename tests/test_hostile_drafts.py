@@ -173,3 +173,22 @@ def test_the_side_file_beside_a_kept_one_is_refreshed_not_multiplied(tmp_path):
         drafting.generate_drafts(db, config, now=NOW)
     names = sorted(p.name for p in path.parent.glob(path.stem + ".update*"))
     assert names == [path.stem + ".update.2.md", path.stem + ".update.md"], names
+
+
+def test_the_review_page_names_the_kept_file(lost_database, monkeypatch):
+    import re
+
+    from monitor.config import load_config
+    from monitor.web import create_app
+    from monitor.web.security import hash_password
+
+    folder, edited = lost_database["folder"], lost_database["edited"]
+    monkeypatch.setenv("MONITOR_REVIEW_PASSWORD_HASH", hash_password("pw" * 6))
+    client = create_app(load_config(folder / "monitor.toml"), secret_key="k").test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"csrf_token": token, "name": "Ana", "password": "pw" * 6})
+    draft_id = [r[0] for r in query(folder / "monitor.db", "SELECT id, flags FROM drafts")
+                if edited.name in r[1]][0]
+    page = client.get(f"/drafts/{draft_id}")
+    assert page.status_code == 200 and f"kept a file the monitor did not write: {edited.name}" \
+        in page.text
