@@ -78,6 +78,164 @@ class Config:
         return f"ImmigrationNewsMonitor/0.1 (+{self.firm.site_url}; {self.firm.name})"
 
 
+# --- the whole file's shape, checked on load -------------------------------------------------
+
+@dataclass(frozen=True)
+class Key:
+    """What one key may hold: a kind (see KINDS), a lower/upper bound, or a set of choices."""
+
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None  # strictly greater than this
+    choices: tuple[str, ...] = ()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+KINDS: dict[str, tuple[str, Any]] = {
+    "string": ("a string", lambda v: isinstance(v, str)),
+    "integer": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "number": ("a number", _is_number),
+    "boolean": ("true or false", lambda v: isinstance(v, bool)),
+    "strings": ("a list of strings", lambda v: isinstance(v, list)
+                and all(isinstance(i, str) for i in v)),
+    "table": ("a table", lambda v: isinstance(v, dict)),
+}
+TEXT, INT, NUMBER, BOOL, STRINGS, TABLE = (Key(k) for k in KINDS)
+PORT = Key("integer", minimum=0, maximum=65535)
+POSITIVE = Key("number", above=0)
+NON_NEGATIVE = Key("number", minimum=0)
+COUNT = Key("integer", minimum=1)
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "firm": {"name": TEXT, "phone": TEXT, "site_url": TEXT, "email": TEXT,
+             "call_to_action": TEXT},
+    "paths": {k: TEXT for k in ("sources", "database", "drafts", "var", "templates")},
+    "relevance": {"threshold": NUMBER},
+    "smtp": {"host": TEXT, "port": PORT, "security": Key("string", choices=(
+        "none", "starttls", "ssl")), "username": TEXT, "password_env": TEXT, "sender": TEXT,
+        "timeout": POSITIVE},
+    "recipients": {"email": TEXT, "name": TEXT, "frequency": Key("string", choices=(
+        "immediate", "daily", "weekly")), "min_score": NUMBER, "incident_types": STRINGS},
+    "digest": {"immediate_min_score": NON_NEGATIVE, "schedule_slack_minutes": NON_NEGATIVE,
+               "timezone": TEXT, "draft_url": TEXT, "source_failures": NON_NEGATIVE,
+               "source_silent_days": NON_NEGATIVE, "source_stale_hours": NON_NEGATIVE,
+               "max_age_days": NON_NEGATIVE},
+    "crawl": {"scrapy": TABLE, "max_items_per_source": COUNT},
+    "drafts": {"max_words_per_source": COUNT, "max_quote_words": Key("integer", minimum=0),
+               "max_sentences_per_source": COUNT, "max_fact_sentences": COUNT,
+               "spanish_templates": BOOL},
+    "privacy": {"public_names": STRINGS},
+    "publish": {"folder": TEXT, "wordpress_url": TEXT, "wordpress_user": TEXT,
+                "wordpress_password_env": TEXT, "timeout": POSITIVE, "front_matter": TABLE},
+    "review": {"password_hash": TEXT, "host": TEXT, "port": PORT, "allow_remote": BOOL,
+               "session_hours": POSITIVE, "secure_cookies": BOOL,
+               "cookie_samesite": Key("string", choices=("Lax", "Strict")),
+               "trusted_hosts": STRINGS},
+    "health": {"failures": COUNT},
+}
+ARRAYS = {"recipients"}  # [[recipients]]: an array of tables
+# Secrets are named by environment variable, never written in the file.
+SECRETS = {"smtp": (("password",), "password_env"),
+           "publish": (("wordpress_password", "password"), "wordpress_password_env"),
+           "review": (("password",), "password_hash")}
+# Scrapy settings in [crawl.scrapy] whose type a typo would break deep inside a crawl.
+SCRAPY_KEYS: dict[str, Key] = {
+    **{k: BOOL for k in ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "RETRY_ENABLED",
+                         "MONITOR_CONDITIONAL_GET", "COOKIES_ENABLED", "REDIRECT_ENABLED",
+                         "HTTPCACHE_ENABLED", "TELNETCONSOLE_ENABLED")},
+    **{k: NON_NEGATIVE for k in ("AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
+                                 "DOWNLOAD_DELAY", "CLOSESPIDER_TIMEOUT")},
+    **{k: POSITIVE for k in ("AUTOTHROTTLE_TARGET_CONCURRENCY", "DOWNLOAD_TIMEOUT")},
+    **{k: Key("integer", minimum=0) for k in (
+        "RETRY_TIMES", "REDIRECT_MAX_TIMES", "DOWNLOAD_MAXSIZE", "DOWNLOAD_WARNSIZE",
+        "MONITOR_EXTRACT_WORKERS", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_PAGECOUNT",
+        "DEPTH_LIMIT", "MONITOR_MAX_ITEMS_PER_SOURCE")},
+    **{k: COUNT for k in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+                          "CONCURRENT_ITEMS")},
+    **{k: TEXT for k in ("USER_AGENT", "LOG_LEVEL")},
+}
+
+
+def _describe(key: Key) -> str:
+    if key.choices:
+        return " or ".join(f'"{c}"' for c in key.choices)
+    text = KINDS[key.kind][0]
+    if key.above is not None:
+        text += f" > {key.above:g}"
+    if key.minimum is not None and key.maximum is not None:
+        text += f" from {key.minimum:g} to {key.maximum:g}"
+    elif key.minimum is not None:
+        text += f" >= {key.minimum:g}"
+    return text
+
+
+def _fits(key: Key, value: Any) -> bool:
+    if not KINDS[key.kind][1](value):
+        return False
+    if key.choices:
+        return value in key.choices
+    if key.kind in ("integer", "number"):
+        return not ((key.minimum is not None and value < key.minimum)
+                    or (key.maximum is not None and value > key.maximum)
+                    or (key.above is not None and value <= key.above))
+    return True
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_shape(data: dict[str, Any], path: Path) -> None:
+    """Every table, key and value type of the file at once, before anything uses a value.
+
+    A wrong type would otherwise surface far away (a Twisted traceback mid-crawl, `monitor
+    draft` crashing); the message names the table, the key and what it must be.
+    """
+    for table, value in data.items():
+        if table not in SCHEMA:
+            known = ", ".join(f"[{t}]" for t in SCHEMA)
+            raise ConfigError(f"{path}: unknown table [{table}] (known: {known})")
+        entries = value if table in ARRAYS else [value]
+        if table in ARRAYS and not isinstance(value, list):
+            raise ConfigError(f"{path}: '{table}' must be [[{table}]] tables")
+        for number, entry in enumerate(entries, start=1):
+            where = f"[[{table}]] #{number}" if table in ARRAYS else f"[{table}]"
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{path}: {where} must be a table")
+            _check_table(entry, SCHEMA[table], where, path, table)
+    scrapy = (data.get("crawl") or {}).get("scrapy") or {}
+    for name, value in scrapy.items():
+        if not isinstance(name, str) or not name.isupper() and not name.startswith("MONITOR_"):
+            raise ConfigError(f"{path}: [crawl.scrapy] {name!r} is not a Scrapy setting "
+                              "(they are upper case, e.g. DOWNLOAD_DELAY)")
+        key = SCRAPY_KEYS.get(name)
+        if key is not None and not _fits(key, value):
+            raise ConfigError(f"{path}: [crawl.scrapy] {name} must be {_describe(key)} "
+                              f"(got {_shown(value)})")
+
+
+def _check_table(entry: dict[str, Any], keys: dict[str, Key], where: str, path: Path,
+                 table: str) -> None:
+    secrets, instead = SECRETS.get(table, ((), ""))
+    for name, value in entry.items():
+        if name in secrets:
+            raise ConfigError(f"{path}: {where} must not hold a password; set {instead} instead")
+        key = keys.get(name)
+        if key is None:
+            raise ConfigError(f"{path}: {where} unknown key {name!r} "
+                              f"(known: {', '.join(keys)})")
+        if not _fits(key, value):
+            raise ConfigError(f"{path}: {where} {name} must be {_describe(key)} "
+                              f"(got {_shown(value)})")
+
+
 def config_path_from(explicit: str | os.PathLike | None) -> Path:
     """Where the config lives: explicit flag, then MONITOR_CONFIG, then ./monitor.toml."""
     return Path(explicit or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
@@ -95,10 +253,27 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     base = path.resolve().parent
-    return _build(path, base, data)
+    config = _build(path, base, data)
+    check_meaning(config)
+    return config
+
+
+def check_meaning(config: Config) -> None:
+    """The checks each table's own module makes (time zones, URLs, choices), run once at load
+    so a mistake in a table this command does not use still stops every command, clearly."""
+    from monitor.digest import digest_settings
+    from monitor.drafting import DraftSettings
+    from monitor.publish import PublishSettings
+    from monitor.web.settings import ReviewSettings
+
+    digest_settings(config)
+    DraftSettings.from_config(config)
+    PublishSettings.from_config(config)
+    ReviewSettings.from_config(config)
 
 
 def _build(path: Path, base: Path, data: dict[str, Any]) -> Config:
+    check_shape(data, path)
     firm_data = _table(data, "firm", path)
     for key in ("name", "phone", "site_url"):
         if not isinstance(firm_data.get(key), str) or not firm_data[key].strip():

@@ -56,6 +56,9 @@ def build_settings(
     settings.set("USER_AGENT", config.user_agent, priority="project")
     settings.set("MONITOR_DATABASE", str(config.database_path), priority="project")
     settings.set("MONITOR_RELEVANCE_THRESHOLD", config.relevance_threshold, priority="project")
+    cap = config.crawl.get("max_items_per_source")
+    if cap is not None:
+        settings.set("MONITOR_MAX_ITEMS_PER_SOURCE", cap, priority="project")
     for key, value in config.crawl.get("scrapy", {}).items():
         settings.set(key.upper(), value, priority="project")
     if snapshot_base:
@@ -145,6 +148,11 @@ def _result(source: Source, stats: dict[str, Any]) -> SourceResult:
                if k.startswith("spider_exceptions/")}
     for name, count in crashes.items():
         errors.append(f"spider error: {name} ({count}x)")
+    if not errors and not seen and not not_modified and not stats.get("monitor/responses"):
+        # Nothing answered and nothing said why (a request filtered offsite or as a duplicate):
+        # reporting `ok, 0 seen` would hide a source that was never read.
+        errors.append("no response from the source: every request was dropped before it "
+                      "was answered (offsite, duplicate or redirect loop)")
     if errors and not seen and not not_modified:
         status = "failed"
     elif errors:

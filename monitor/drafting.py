@@ -26,6 +26,7 @@ from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.templating import markdown_env, strip_html
+from monitor.textclean import defang_templates
 from monitor.urls import is_http_url
 
 MAX_WORDS_PER_SENTENCE = 50
@@ -39,6 +40,9 @@ FACT_KINDS = ("counts", "data_categories", "agencies", "places", "dates", "organ
 FACT_WEIGHTS = {"counts": 3, "data_categories": 2, "agencies": 1, "places": 1, "dates": 1,
                 "organizations": 1}
 EDIT_FLAG = "sources changed since your edit"
+# A file already at the draft's name that the database does not know (a lost or restored
+# database): it is kept, the draft is written beside it, and this flag names the kept file.
+KEPT_FLAG_PREFIX = "kept a file the monitor did not write: "
 DRAFT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
                   "ht": "Haitian Creole", "zh": "Chinese", "vi": "Vietnamese"}
@@ -71,6 +75,7 @@ class DraftReport:
     written: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (kept file, written beside it)
     errors: list[str] = field(default_factory=list)
 
 
@@ -131,10 +136,11 @@ def clean_text(text: str | None) -> str:
 
     Tags are removed and whitespace collapsed. Text that would still read as markup where
     the value is used unescaped (front matter shown by a theme that runs titles through
-    Markdown, e.g. Hugo's `markdownify`) is defanged: `](` and `<tag` lose their meaning.
+    Markdown, e.g. Hugo's `markdownify`) is defanged: `](` and `<tag` lose their meaning, and
+    so do template openers (`{{`, `{%`: Liquid, Hugo shortcodes).
     """
     text = " ".join(strip_html(text or "").split())
-    return TAG_LIKE.sub("‹", LINK_SYNTAX.sub(r"] \1", text))
+    return defang_templates(TAG_LIKE.sub("‹", LINK_SYNTAX.sub(r"] \1", text)))
 
 
 def _words(sentence: str, limit: int) -> str:
@@ -209,7 +215,9 @@ def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
         language = _language(article)
         sources.append({
             "number": number, "article_id": article["id"], "title": guarded.text,
-            "outlet": clean_text(article.get("outlet") or article.get("source_id")),
+            # A name that is all markup (`<script>…`) cleans to nothing: say the source id.
+            "outlet": clean_text(article.get("outlet")) or clean_text(article.get("source_id"))
+            or "unknown outlet",
             "url": article["url"] if is_http_url(article.get("url") or "") else "",
             "published": article.get("published"), "retrieved": article.get("first_seen"),
             "language": language,
@@ -516,6 +524,44 @@ def same_content(old: str, new: str) -> bool:
     return strip(old) == strip(new)
 
 
+STAMP_LINES = re.compile(r"^(?:generated_at|\s+retrieved): .*$", re.M)
+
+
+def same_output(old: str, new: str) -> bool:
+    """The same rendering but for when it was generated and when its sources were fetched: a
+    file the monitor wrote for this incident before its database was lost, not an edit."""
+    return STAMP_LINES.sub("", old) == STAMP_LINES.sub("", new)
+
+
+def unclaimed_path(path: Path, text: str) -> Path:
+    """Where `text` may be written without destroying a file the database did not write.
+
+    `path` itself when it is free or already holds this very text but for its time stamps (a
+    pass killed between the rename and its commit; a lost database). Otherwise the first free
+    `NAME.N.md` beside it: a file of unknown origin may be an attorney's edit and is never
+    overwritten.
+    """
+    candidate, number = path, 1
+    while True:
+        on_disk = _read(candidate)
+        if on_disk is None or same_output(on_disk, text):
+            return candidate
+        number += 1
+        candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
+
+
+def kept_flag(kept: Path) -> str:
+    return f"{KEPT_FLAG_PREFIX}{kept.name} (this draft was written beside it)"
+
+
+def kept_files(row: dict[str, Any]) -> list[Path]:
+    """The foreign files a draft's flags say were kept, that still exist beside it."""
+    folder = Path(row["path"]).parent
+    names = [flag[len(KEPT_FLAG_PREFIX):].split(" (")[0] for flag in row.get("flags") or []
+             if flag.startswith(KEPT_FLAG_PREFIX)]
+    return [folder / name for name in names if (folder / name).exists()]
+
+
 def _regeneration_landed_unrecorded(existing: dict[str, Any], text: str) -> str | None:
     """The file's text when it already holds this new rendering (but for its generation stamp)
     although the database never recorded it; None otherwise."""
@@ -561,18 +607,25 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
     meta = {"title": context["headline"], "privacy": context["privacy"],
             "incident_type": context["incident_type"], "sources": _draft_sources(context)}
     if existing is None:
-        path = config.drafts_dir / f"{context['date']}-{context['slug']}-{incident['id']}.md"
+        wanted = config.drafts_dir / f"{context['date']}-{context['slug']}-{incident['id']}.md"
+        path = unclaimed_path(wanted, text)
+        flags = [kept_flag(wanted)] if path != wanted else []
         with db.atomic():
             draft_id = draft_store.save_draft(db, {
                 "incident_id": incident["id"], "path": str(path), "version": 1,
                 "incident_version": incident["version"], "status": "pending",
-                "generated_hash": file_hash(text), "flags": [], **meta,
+                "generated_hash": file_hash(text), "flags": flags, **meta,
             }, action="created", now=now)
+            if flags:
+                draft_store.log_event(db, draft_id, "kept-foreign-file", note=flags[0],
+                                      detail={"kept": str(wanted), "path": str(path)}, now=now)
             draft_store.add_version(db, draft_id, expected_version=None, text=text,
                                     text_hash=file_hash(text), kind="generated",
                                     actor="monitor", now=now)
             write_atomic(path, text)
         report.written.append(str(path))
+        if flags:
+            report.kept.append((str(wanted), str(path)))
         return
     landed = _regeneration_landed_unrecorded(existing, text)
     if landed is not None:
@@ -591,9 +644,18 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
     on_disk = path.read_text(encoding="utf-8") if path.exists() else None
     edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
     if edited:
-        update_path = path.with_name(path.stem + ".update.md")
+        wanted = path.with_name(path.stem + ".update.md")
+        ours = Path(row["update_path"]) if row.get("update_path") else None
+        if ours is not None and ours.exists() and file_hash(
+                ours.read_text(encoding="utf-8")) == row.get("update_hash"):
+            update_path = ours  # the side file this draft last wrote, unchanged: refresh it
+        else:
+            update_path = unclaimed_path(wanted, text)
         write_atomic(update_path, text)
         flags = sorted(set(row["flags"]) | {EDIT_FLAG})
+        if update_path != wanted:
+            flags = sorted(set(flags) | {kept_flag(wanted)})
+            report.kept.append((str(wanted), str(update_path)))
         draft_store.update_draft(
             db, row["id"], {"incident_version": incident["version"], "flags": flags,
                             "update_path": str(update_path), "update_hash": file_hash(text)},

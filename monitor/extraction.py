@@ -91,6 +91,8 @@ def extract(
     summary = _strip_tags(feed.get("summary") or "")
     # a page that yields less than a paragraph (an error page, a menu) loses to a longer summary
     if not text.strip() or (len(text) < MIN_TEXT_CHARS and len(summary) > len(text)):
+        if html and html.strip():  # say why the page lost, for the health table
+            warnings.append(fallback_reason(html, text, page is not None))
         text, method = summary, "feed-summary"
 
     title = ""
@@ -126,6 +128,38 @@ def extract(
         "html_lang": html_lang,
         "warnings": warnings,
     }
+
+
+TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "option", "td", "tr", "th"}  # the last: closed implicitly
+MAX_SANE_DEPTH = 256  # lxml's default depth limit: deeper, the parsed tree may lose the text
+
+
+def nesting_depth(html: str | bytes) -> int:
+    """The deepest element nesting in the markup, by a linear scan of its tags."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    depth = deepest = 0
+    for match in TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID or self_closing:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def fallback_reason(html: str | bytes, text: str, parsed: bool) -> str:
+    """Why a fetched page gave way to the feed summary, as a short warning code."""
+    if not parsed:
+        return "page-unparseable"
+    depth = nesting_depth(html)
+    if depth > MAX_SANE_DEPTH:
+        return f"page-too-deeply-nested ({depth:,} levels of nested tags)"
+    if text.strip():
+        return f"page-text-too-short ({len(text.strip())} characters)"
+    return "page-without-article-text"
 
 
 def _parse(html: str | bytes | None, warnings: list[str]) -> Selector | None:

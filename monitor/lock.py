@@ -68,9 +68,18 @@ class RunLock:
         except BlockingIOError:
             os.close(fd)
             raise LockBusy(self.path, read_pid(self.path), self.what) from None
+        except OSError as exc:
+            os.close(fd)
+            raise LockError(f"cannot lock {self.path}: {exc.strerror}") from None
         # We hold the lock: whatever pid a killed holder left in the file is stale; replace it.
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        # The pid is only informative, so a full disk (ENOSPC on the write) leaves the file
+        # empty ("pid unknown" to a waiter) instead of stopping the pass with a traceback;
+        # the flock itself needs no space.
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError:
+            pass
         self._fd = fd
         return self
 
@@ -81,9 +90,11 @@ class RunLock:
             os.ftruncate(self._fd, 0)
         except OSError:
             pass
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        os.close(self._fd)
-        self._fd = None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self._fd)  # closing releases the flock even if the unlock failed
+            self._fd = None
 
     def __enter__(self) -> RunLock:
         return self.acquire()

@@ -104,7 +104,10 @@ class ConditionalGet:
 
     def spider_closed(self, spider, reason=None):
         try:
-            clean = not self.stats.get_value("monitor/source_errors") and not self.items_failed
+            # Over the per-pass item cap, the rest of the feed waits for the next pass: a 304
+            # then would hide it, so the validators of a capped crawl are not kept either.
+            clean = (not self.stats.get_value("monitor/source_errors") and not self.items_failed
+                     and not self.stats.get_value("monitor/over_cap"))
             if clean and reason in (None, "finished"):
                 source_id = getattr(getattr(spider, "source", None), "id", None)
                 source_store.save_validators(

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from monitor import facts, relevance, workers
 from monitor.storage import articles, open_db
+from monitor.textclean import clean_value
 from monitor.urls import canonical_url, content_hash, is_http_url
 
 logger = logging.getLogger(__name__)
@@ -22,12 +23,13 @@ _extract_job = workers.extract_job  # top-level and light to import, so it pickl
 class ExtractPipeline:
     """Page -> clean text, dates and language, in a worker process when configured."""
 
-    def __init__(self, workers_count: int):
+    def __init__(self, workers_count: int, crawler=None):
         self.workers_count = workers_count
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("MONITOR_EXTRACT_WORKERS", 0))
+        return cls(crawler.settings.getint("MONITOR_EXTRACT_WORKERS", 0), crawler)
 
     async def process_item(self, item):
         now = datetime.now(UTC)
@@ -39,6 +41,14 @@ class ExtractPipeline:
         else:
             loop = asyncio.get_running_loop()
             item["extracted"] = await loop.run_in_executor(executor, _extract_job, *args)
+        # A page the parser could not read (or cut off) is a parse problem in health; a short
+        # page losing to a longer summary is ordinary (error pages, menus) and stays quiet.
+        fallback = [w for w in item["extracted"].get("warnings", [])
+                    if w.startswith(("page-unparseable", "page-too-deeply-nested"))]
+        spider = getattr(self.crawler, "spider", None)
+        if fallback and item.get("html") and hasattr(spider, "problem"):
+            spider.problem(item["url"], f"the article page gave no usable text "
+                                        f"({fallback[0]}); the feed summary stands in")
         if item.get("language_hint") and not item["extracted"].get("language"):
             item["extracted"]["language"] = item["language_hint"]
         if not item["extracted"]["text"] and not item["extracted"]["title"]:
@@ -118,6 +128,7 @@ class StorePipeline:
             "matches": judgement.matches,
             "facts": item["facts"],
         }
+        record = clean_value(record)  # whatever extraction produced, storable and YAML-safe
         article_id, status = articles.upsert_article(self.db, record)
         self.stats.inc_value(f"monitor/articles_{status}")
         if judgement.relevant:

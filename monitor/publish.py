@@ -32,6 +32,7 @@ from monitor import draft_meta, review
 from monitor.config import Config, ConfigError
 from monitor.drafting import slugify, write_atomic
 from monitor.storage import drafts as draft_store
+from monitor.textclean import clean_code_points, yaml_scalar
 
 REVIEW_ONLY_KEYS = ("privacy_guard", "generated_at")
 DEFAULT_TIMEOUT = 20.0
@@ -159,11 +160,13 @@ def publishable_text(text: str, *, reviewer: str, approved_at: str, version: int
 
     `extra` adds or replaces keys the site needs (Jekyll's `layout`, Hugo's `categories` …).
     """
-    lines, body = split_front_matter(text)
-    changes = {key: json.dumps(value, ensure_ascii=False) for key, value in extra}
-    changes.update({"draft": "false", "status": json.dumps("published"),
-                    "approved_by": json.dumps(reviewer, ensure_ascii=False),
-                    "approved_at": json.dumps(approved_at), "approved_version": str(version)})
+    # No character YAML forbids, wherever it came from (a draft stored before the cleaning,
+    # an edit pasted with a control character): the site's YAML reader would refuse the post.
+    lines, body = split_front_matter(clean_code_points(text))
+    changes = {key: yaml_scalar(value) for key, value in extra}
+    changes.update({"draft": "false", "status": yaml_scalar("published"),
+                    "approved_by": yaml_scalar(reviewer),
+                    "approved_at": yaml_scalar(approved_at), "approved_version": str(version)})
     out: list[str] = []
     for key, block in _blocks(lines):
         if key in REVIEW_ONLY_KEYS:
@@ -182,9 +185,12 @@ def publishable_text(text: str, *, reviewer: str, approved_at: str, version: int
 def markdown_to_html(body: str) -> str:
     """The draft body as sanitised HTML: no raw HTML passes, only http(s) links."""
     md = MarkdownIt("commonmark", {"html": False}).use(footnote_plugin)
-    html = md.render(body)
-    return nh3.clean(html, tags=nh3.ALLOWED_TAGS | {"section"}, attributes=_ATTRIBUTES,
-                     url_schemes={"http", "https"}, link_rel="noopener noreferrer")
+    html = nh3.clean(md.render(body), tags=nh3.ALLOWED_TAGS | {"section"},
+                     attributes=_ATTRIBUTES, url_schemes={"http", "https"},
+                     link_rel="noopener noreferrer")
+    # WordPress expands `[shortcode]` in post content; as entities the brackets read the same
+    # and expand nothing (entities in href attributes decode to the same URL).
+    return html.replace("[", "&#91;").replace("]", "&#93;")
 
 
 # Footnotes link to ids the footnote plugin writes (raw HTML is off, so no scraped id gets in).
@@ -305,6 +311,12 @@ def _publish_one(db: sqlite_utils.Database, settings: PublishSettings, draft_id:
         path = settings.folder / export_name(text, Path(row["path"]).name)
         if path.exists() and path.read_text(encoding="utf-8") == text:
             report.skipped.append(f"draft {draft_id}: already in {path}")
+        elif path.exists() and str(path) != (row.get("published_path") or ""):
+            # Another draft's post of the same date and slug, a post the site owner wrote, or
+            # one published before the database was lost: never overwritten.
+            report.errors.append(f"draft {draft_id}: {path} already exists and was not "
+                                 "published from this draft; not overwritten (rename or "
+                                 "remove it, then publish again)")
         elif not dry_run:
             write_atomic(path, text)
             changes["published_path"] = str(path)

@@ -415,6 +415,7 @@ def _stats(db: sqlite_utils.Database, report: PassReport, before: dict[str, int]
         "drafts_written": len(drafts.written) if drafts else 0,
         "drafts_updated": len(drafts.updated) if drafts else 0,
         "drafts_flagged": len(drafts.flagged) if drafts else 0,
+        "drafts_kept_beside": len(drafts.kept) if drafts else 0,
         "digests_sent": len(report.digests.sent),
         "digests_failed": len(report.digests.failed),
         "interrupted_runs_closed": len(report.interrupted),

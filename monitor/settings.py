@@ -30,6 +30,7 @@ MONITOR_DATABASE = None  # path of the SQLite file
 MONITOR_SNAPSHOT_BASE = None  # e.g. http://127.0.0.1:8765: serve every URL from the snapshot
 MONITOR_RELEVANCE_THRESHOLD = None
 MONITOR_CONDITIONAL_GET = True  # send ETag / Last-Modified validators for feeds, listings, APIs
+MONITOR_MAX_ITEMS_PER_SOURCE = 200  # new articles per source per pass; [crawl] in monitor.toml
 MONITOR_EXTRACT_WORKERS = 2  # processes for text extraction; 0 extracts inline
 
 DOWNLOADER_MIDDLEWARES = {

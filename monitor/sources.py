@@ -209,12 +209,21 @@ def read_sources_file(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
+SOURCE_ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
 def check_entry(entry: dict[str, Any], index: int, seen: set[str]) -> list[Problem]:
     """Every problem with one [[source]] table (empty list when it is usable)."""
     sid = str(entry.get("id") or f"#{index + 1}")
     problems = []
     if not entry.get("id"):
         problems.append(Problem(sid, "id", "missing"))
+    elif not isinstance(entry["id"], str) or not SOURCE_ID.fullmatch(entry["id"]):
+        # Ids name database rows, `--source ID`, log lines and table columns: a "/", ".." or a
+        # newline would let one id pose as a path or forge a line of the health table.
+        problems.append(Problem(sid.encode("unicode_escape").decode("ascii")[:60], "id",
+                                "must be letters, digits, '-', '_' or '.' (no '/', '..', "
+                                "spaces or control characters), at most 100 characters"))
     elif sid in seen:
         problems.append(Problem(sid, "id", "duplicate id"))
     if entry.get("kind") not in KINDS:

@@ -93,10 +93,39 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
         "last_run": _run_summary(finished) if finished else None,
         "sources": source_rows,
         "drafts_pending": draft_store.count(db, status="pending"),
+        "drafts_kept_files": kept_draft_files(db),
         "digests": recipients,
     }
     facts["warnings"] = warnings(facts, sources, now, free_bytes(config.database_path))
     return facts
+
+
+def unreadable(config: Config, sources: list[Source], now: datetime,
+               error: str) -> dict[str, Any]:
+    """What status can still say when the database cannot be read at all."""
+    facts: dict[str, Any] = {
+        "now": now.isoformat(timespec="seconds"), "database": str(config.database_path),
+        "database_bytes": database_size(config.database_path), "database_error": error,
+        "in_progress": None, "running_rows": [], "last_run": None,
+        "sources": [{"id": s.id, "enabled": s.enabled, "status": "unknown", "last_crawl": None,
+                     "items_seen": 0, "new_items": 0, "errors": [], "next_due": None}
+                    for s in sources],
+        "drafts_pending": None, "drafts_kept_files": [], "digests": [],
+    }
+    found = [f"cannot read the database: {error}"]
+    free = free_bytes(config.database_path)
+    if free is not None and free < LOW_DISK_BYTES:
+        found.append(f"only {_megabytes(free)} free beside the database")
+    facts["warnings"] = found
+    return facts
+
+
+def kept_draft_files(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Files at a draft's name the database did not write, kept while they still exist."""
+    from monitor.drafting import kept_files
+
+    return [{"draft_id": row["id"], "kept": str(kept), "draft": row["path"]}
+            for row in draft_store.list_drafts(db) for kept in kept_files(row)]
 
 
 def free_bytes(path: Path) -> int | None:
@@ -128,6 +157,10 @@ def warnings(facts: dict[str, Any], sources: list[Source], now: datetime,
         if entry["failed_attempts"]:
             found.append(f"digest to {entry['email']}: {entry['failed_attempts']} failed "
                          "attempt(s) since the last one sent")
+    for entry in facts.get("drafts_kept_files", []):
+        found.append(f"draft #{entry['draft_id']}: kept {Path(entry['kept']).name}, which the "
+                     f"database did not write (an attorney's edit?); the draft is "
+                     f"{Path(entry['draft']).name} — merge by hand, then remove the kept file")
     if free is not None and free < LOW_DISK_BYTES:
         found.append(f"only {_megabytes(free)} free beside the database")
     return found
@@ -176,7 +209,9 @@ def render(facts: dict[str, Any], now: datetime) -> list[str]:
         lines.append(f"Now:        run #{now_running['run_id']} in progress (pid "
                      f"{now_running['pid']}, since {_ago(now_running['started_at'], now)})")
     run = facts["last_run"]
-    if run is None:
+    if facts.get("database_error"):
+        lines.append("Last run:   unknown (the database cannot be read)")
+    elif run is None:
         lines.append("Last run:   none yet (run `monitor run`)")
     else:
         stats = run["stats"]
@@ -203,7 +238,8 @@ def render(facts: dict[str, Any], now: datetime) -> list[str]:
         lines.append(f"  {row['id']:<30} {state:<13} last {_ago(row['last_crawl'], now)}{due}")
         for error in row["errors"][:2]:
             lines.append(f"      ! {error}")
-    lines.append(f"Drafts:     {facts['drafts_pending']} pending review")
+    if facts["drafts_pending"] is not None:
+        lines.append(f"Drafts:     {facts['drafts_pending']} pending review")
     if not facts["digests"]:
         lines.append("Digests:    no recipients configured")
     for entry in facts["digests"]:

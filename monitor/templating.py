@@ -7,7 +7,6 @@ marks safe (`Markup`, from the `yaml`, `link` and `url` filters) are written as 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,20 +15,23 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from monitor.textclean import clean_code_points, defang_templates, yaml_scalar
 from monitor.urls import is_http_url
 
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
 def strip_html(text: str) -> str:
-    """Scraped text as plain text: tags removed, entities kept as text."""
-    cleaned = nh3.clean(text, tags=set(), strip_comments=True)
+    """Scraped text as plain text: tags removed, entities kept as text, and no code point that
+    cannot be encoded or that YAML forbids (a lone surrogate would make nh3 raise)."""
+    cleaned = nh3.clean(clean_code_points(text), tags=set(), strip_comments=True)
     return cleaned.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def md_escape(text: str) -> str:
-    """Plain text that Markdown renders as exactly that text."""
-    text = " ".join(strip_html(text).split())
+    """Plain text that Markdown renders as exactly that text, and that a site builder's
+    template language (Hugo shortcodes, Jekyll's Liquid) leaves alone."""
+    text = defang_templates(" ".join(strip_html(text).split()))
     return MD_SPECIAL.sub(r"\\\1", text)
 
 
@@ -48,8 +50,9 @@ def _finalize(value: Any) -> Any:
 
 
 def _yaml(value: Any) -> Markup:
-    """A YAML scalar: JSON strings and numbers are valid YAML and cannot break the block."""
-    return Markup(json.dumps(value, ensure_ascii=False))
+    """A YAML scalar: JSON strings and numbers are valid YAML and cannot break the block;
+    characters YAML forbids are removed and template syntax is made inert."""
+    return Markup(yaml_scalar(value))
 
 
 def _link(title: str, url: str | None) -> Markup:

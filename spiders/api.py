@@ -77,15 +77,16 @@ class ApiSpider(SourceSpider):
         known = self.known([e["url"] for e in entries])
         fresh = [e for e in entries if e["url"] not in known]
         follow = self.source.options.get("follow", False)
-        for entry in fresh:
+        admitted = self.within_cap(fresh)
+        for entry in admitted:
             if follow:
                 yield self.article_request(entry["url"], entry)
             else:
                 yield self.make_item(entry, entry["url"], {"original_url": entry["url"]},
                                      html=None)
         page = response.meta.get("page", 1)
-        if entries and not fresh:
-            return
+        if (entries and not fresh) or len(admitted) < len(fresh):
+            return  # all known, or over the cap (the next pass carries on)
         next_url = field(data, cfg["next"]) if cfg["next"] else None
         if next_url and page < int(cfg["max_pages"]) and is_http_url(str(next_url)):
             yield self.page_request(str(next_url), self.parse_page, page=page + 1)

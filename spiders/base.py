@@ -14,16 +14,21 @@ from typing import Any
 
 import scrapy
 from parsel import Selector
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from monitor.items import ArticleItem
 from monitor.sources import Source
+from monitor.textclean import clean_code_points, clean_value
 from monitor.urls import canonical_url
 from spiders import dates
 from spiders.selectors import first_text, select
 
 MAX_LISTED = 20  # messages kept per list in the stats, so one broken page cannot flood the table
+# New articles one source may hand over in one pass ([crawl] max_items_per_source; 0 = no cap).
+# A feed of 10,000 items would otherwise hold the run lock for many minutes in one pass.
+DEFAULT_MAX_ITEMS_PER_SOURCE = 200
 
 
 class SourceSpider(scrapy.Spider):
@@ -36,7 +41,50 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self._db = None
 
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.item_not_stored, signal=signals.item_error)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        return spider
+
+    def response_received(self, response: Any = None, request: Any = None, **_: Any) -> None:
+        """Count the answers this source gave (robots.txt aside): a source that ends with none
+        and no error recorded was silently dropped somewhere (see monitor.crawl)."""
+        url = getattr(request, "url", "") or ""
+        if not url.endswith("/robots.txt"):
+            self.crawler.stats.inc_value("monitor/responses")
+
+    def request_dropped(self, request: Any = None, **_: Any) -> None:
+        """The scheduler refused a request: for a source page this is a redirect loop (A -> B
+        -> A: the dupefilter drops the repeat without a word) or a duplicate of its own URL."""
+        if request is None or request.meta.get("article"):
+            return
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        original = request.meta.get("snapshot_original") or request.url
+        own = {self.source.url}
+        if self.settings.get("MONITOR_SNAPSHOT_BASE"):
+            from monitor.snapshot import local_url
+
+            own.add(local_url(self.settings.get("MONITOR_SNAPSHOT_BASE"), self.source.url))
+        if (chain[0] if len(chain) > 1 else original) not in own:
+            # A listing's "next" link back to a page already read, or page 9 redirecting to
+            # page 1: the normal end of pagination, not a fault.
+            return
+        shown = " -> ".join(chain) if len(chain) > 1 else original
+        reason = "redirect loop" if len(chain) > 1 else "duplicate of the source's own URL"
+        self.fail(shown, f"request dropped as a duplicate ({reason}): the page was never read")
+
     # --- health bookkeeping -------------------------------------------------------------
+
+    def item_not_stored(self, item: Any = None, failure: Any = None, **_: Any) -> None:
+        """An article the pipeline could not process or store is a source error in health
+        (before, only a Scrapy log line said so and the source showed `ok`)."""
+        url = (item or {}).get("original_url") or (item or {}).get("url") or "an article"
+        reason = failure.getErrorMessage() if failure is not None else "unknown error"
+        kind = failure.type.__name__ if failure is not None else "Error"
+        self.fail(url, f"article could not be stored: {kind}: {' '.join(reason.split())[:200]}")
 
     def _append(self, key: str, message: str) -> None:
         values = self.crawler.stats.get_value(key) or []
@@ -105,9 +153,37 @@ class SourceSpider(scrapy.Spider):
             self._append("monitor/http_errors", f"HTTP {status} {url}")
             self.fail(url, f"HTTP {status}")
             return
-        reason = (failure.getErrorMessage() or failure.type.__name__).replace(request.url, url)
+        reason = self.failure_reason(failure).replace(request.url, url)
         self._append("monitor/http_errors", f"{failure.type.__name__} {url}")
         self.fail(url, f"fetch failed: {reason}")
+
+    def within_cap(self, entries: list[Any]) -> list[Any]:
+        """The new entries this pass may still take; the rest wait for the next pass.
+
+        Call with entries already filtered for known URLs, so the next pass, which skips what
+        this one stored, takes the following ones. An overflow is an `item-cap` anomaly in
+        health, and keeps the source's validators unsaved so a 304 cannot hide the rest.
+        """
+        cap = self.settings.getint("MONITOR_MAX_ITEMS_PER_SOURCE", DEFAULT_MAX_ITEMS_PER_SOURCE)
+        if cap <= 0:
+            return entries
+        stats = self.crawler.stats
+        taken = entries[:max(cap - (stats.get_value("monitor/admitted") or 0), 0)]
+        stats.inc_value("monitor/admitted", len(taken))
+        if len(taken) < len(entries):
+            stats.inc_value("monitor/over_cap", len(entries) - len(taken))
+        return taken
+
+    def failure_reason(self, failure: Any) -> str:
+        """A download failure in words. A body that outgrows DOWNLOAD_MAXSIZE without a
+        Content-Length is cancelled mid-stream, and Scrapy's error then carries no message."""
+        message = failure.getErrorMessage() or ""
+        if failure.check(DownloadCancelledError) and not message.strip():
+            maxsize = failure.request.meta.get("download_maxsize") or self.settings.getint(
+                "DOWNLOAD_MAXSIZE")
+            return (f"response larger than DOWNLOAD_MAXSIZE ({maxsize:,} bytes): download "
+                    "cancelled")
+        return message or failure.type.__name__
 
     def known(self, urls: list[str]) -> set[str]:
         """Which of these article URLs are already stored (as linked or canonical)."""
@@ -123,6 +199,13 @@ class SourceSpider(scrapy.Spider):
         return {u for u, cs in candidates.items() if cs & found}
 
     def closed(self, reason: str) -> None:
+        over = self.crawler.stats.get_value("monitor/over_cap") if self.crawler else 0
+        if over:
+            cap = self.settings.getint("MONITOR_MAX_ITEMS_PER_SOURCE",
+                                       DEFAULT_MAX_ITEMS_PER_SOURCE)
+            self.anomaly("item-cap", f"{over} new entries beyond the cap of {cap} articles per "
+                                     "pass ([crawl] max_items_per_source); they are read on the "
+                                     "next pass")
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -178,7 +261,7 @@ class SourceSpider(scrapy.Spider):
             self._append("monitor/http_errors",
                          f"{reason} {request.meta.get('original_url', request.url)}")
         else:
-            reason = failure.getErrorMessage() or failure.type.__name__
+            reason = self.failure_reason(failure)
         self.fail(request.meta.get("original_url", request.url), f"article fetch failed: {reason}")
         yield self.make_item(request.meta["entry"], request.meta["original_url"], request.meta,
                              html=None, error=reason)
@@ -187,13 +270,17 @@ class SourceSpider(scrapy.Spider):
                   html: str | None, error: str | None = None) -> ArticleItem:
         # Selectors that are not article-body selectors stay out of the extractor's way.
         selectors = {k: v for k, v in self.source.selectors.items() if k == "body"}
+        # The item boundary: nothing scraped goes further with a code point that cannot be
+        # stored (a lone surrogate from a JSON escape drops the article in SQLite) or that YAML
+        # forbids (the draft's front matter would not parse).
+        entry = clean_value(entry)
         return ArticleItem(
             source_id=self.source.id,
             source_name=self.source.name,
-            url=url,
-            original_url=meta.get("original_url", url),
+            url=clean_code_points(url),
+            original_url=clean_code_points(meta.get("original_url", url)),
             outlet=entry.get("outlet"),
-            html=html,
+            html=clean_code_points(html) if html else html,
             fetch_error=error,
             feed=entry,
             selectors=selectors,

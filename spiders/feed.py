@@ -158,6 +158,7 @@ class FeedSpider(SourceSpider):
         self.saw(len(entries))
         follow_option = self.source.options.get("follow")
         google_news = self.google_news
+        linked = []
         for entry in entries:
             link = (entry.get("link") or "").strip()
             if not link or not is_http_url(link):
@@ -165,7 +166,12 @@ class FeedSpider(SourceSpider):
                                            f"{entry.get('title')!r}")
                 continue
             data = entry_to_dict(entry)
-            self.check_date(data["published"], link)
+            self.check_date(data["published"], link)  # every entry listed counts for health
+            linked.append((link, data))
+        # Known entries are skipped here (the known-article filter would drop them anyway), so
+        # the per-pass cap counts only new ones and the next pass carries on where this stopped.
+        known = self.known([link for link, _ in linked])
+        for link, data in self.within_cap([(k, d) for k, d in linked if k not in known]):
             follow = carries_summary_only(data) if follow_option is None else follow_option
             if google_news:
                 data["title"], data["outlet"] = split_publisher(data["title"], data["outlet"])

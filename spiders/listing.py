@@ -50,8 +50,11 @@ class ListingSpider(SourceSpider):
         known = self.known([e["url"] for e in entries])
         fresh = [e for e in entries if e["url"] not in known]
         follow = self.source.options.get("follow", True)
-        for entry in fresh:
+        admitted = self.within_cap(fresh)
+        for entry in admitted:
             yield self.follow_or_item(entry["url"], entry, follow=follow)
+        if len(admitted) < len(fresh):
+            return  # over the cap: the next pass carries on from here
         page = response.meta.get("page", 1)
         if entries and not fresh:
             self.logger.info("source %s: page %d has only known items; stop", self.source.id, page)

@@ -94,6 +94,5 @@ class SitemapSpider(SourceSpider):
         self.saw(len(chosen))
         known = self.known([e["url"] for e in chosen])
         follow = self.source.options.get("follow", True)
-        for entry in chosen:
-            if entry["url"] not in known:
-                yield self.follow_or_item(entry["url"], entry, follow=follow)
+        for entry in self.within_cap([e for e in chosen if e["url"] not in known]):
+            yield self.follow_or_item(entry["url"], entry, follow=follow)

@@ -214,16 +214,16 @@ def test_wordpress_failure_still_exports_folder(approved, wordpress, tmp_path):
 
 
 def test_password_in_config_file_is_refused(tmp_path: Path):
-    config, _ = setup(tmp_path, extra='[publish]\nwordpress_password = "x"\n')
-    with pytest.raises(ConfigError, match="must not hold a password"):
+    with pytest.raises(ConfigError, match="must not hold a password"):  # checked on load
+        config, _ = setup(tmp_path, extra='[publish]\nwordpress_password = "x"\n')
         publish.PublishSettings.from_config(config)
 
 
 def test_plain_http_to_remote_wordpress_is_refused(tmp_path: Path):
-    config, _ = setup(tmp_path, extra=(
-        '[publish]\nwordpress_url = "http://blog.example.com"\nwordpress_user = "e"\n'
-        'wordpress_password_env = "X"\n'))
-    with pytest.raises(ConfigError, match="https"):
+    with pytest.raises(ConfigError, match="https"):  # checked on load
+        config, _ = setup(tmp_path, extra=(
+            '[publish]\nwordpress_url = "http://blog.example.com"\nwordpress_user = "e"\n'
+            'wordpress_password_env = "X"\n'))
         publish.PublishSettings.from_config(config)
 
 

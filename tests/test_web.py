@@ -696,6 +696,7 @@ def test_incident_with_a_draft_redirects_to_the_draft(client, site):
     ("alow_remote = true", "unknown key 'alow_remote'"),
 ])
 def test_bad_review_settings_are_one_line_errors(tmp_path: Path, line: str, problem: str):
-    config, _ = setup(tmp_path, extra=REVIEW + line + "\n")
+    # Since issue 18 the whole file is checked on load, so the error comes before the app.
     with pytest.raises(ConfigError, match=problem):
+        config, _ = setup(tmp_path, extra=REVIEW + line + "\n")
         create_app(config)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -25,7 +27,7 @@ from monitor import status as status_module
 from monitor.cli.common import CommandError, Context
 from monitor.lock import LockBusy, LockError, RunLock
 from monitor.sources import select
-from monitor.storage import open_db
+from monitor.storage import StorageError, open_db, open_db_readonly
 from monitor.storage.backup import backup_database
 
 EXIT_FAILED = 1
@@ -95,6 +97,9 @@ def print_summary(report: runner.PassReport, config_drafts: str) -> None:
         f"{stats['drafts_flagged']} flagged (in {config_drafts})\n"
         f"Digests:         {stats['digests_sent']} sent, {stats['digests_failed']} failed"
     )
+    for kept, written in report.drafts.kept if report.drafts else []:
+        click.echo(f"  ! kept {Path(kept).name}: the database did not write it (an edit?); "
+                   f"the new draft is {Path(written).name}")
     other = [e for e in report.errors
              if not report.crawl or not any(e.startswith(f"{r.source_id}: ")
                                             for r in report.crawl.results)]
@@ -226,7 +231,8 @@ def status(obj: Context, as_json: bool, check: bool) -> None:
     if not config.database_path.exists():
         raise CommandError(f"no database at {config.database_path} yet; run `monitor run`")
     now = datetime.now(UTC)
-    facts = status_module.gather(obj.db(), config, obj.sources(), now)
+    sources = obj.sources()
+    facts = _status_facts(obj, sources, now)
     if as_json:
         click.echo(json.dumps(facts, indent=2, ensure_ascii=False))
     else:
@@ -234,6 +240,25 @@ def status(obj: Context, as_json: bool, check: bool) -> None:
             click.echo(line)
     if check and facts["warnings"]:
         sys.exit(1)
+
+
+def _status_facts(obj: Context, sources: list, now: datetime) -> dict[str, Any]:
+    """The status facts, however sick the machine: a database that cannot be opened for
+    writing (full disk: "disk I/O error" creating the -shm file) is read read-only; one that
+    cannot be read at all still leaves the disk, size and lock facts to report."""
+    config = obj.config
+    try:
+        return status_module.gather(obj.db(), config, sources, now)
+    except (StorageError, sqlite3.Error) as exc:
+        first = str(exc)
+    try:
+        db, note = open_db_readonly(config.database_path)
+        facts = status_module.gather(db, config, sources, now)
+    except (StorageError, sqlite3.Error) as exc:
+        return status_module.unreadable(config, sources, now, f"{first}; {exc}")
+    facts["warnings"].insert(0, f"database opened read-only ({first.split(': ')[-1]})"
+                             + (f"; {note}" if note else ""))
+    return facts
 
 
 @click.command()

@@ -72,6 +72,9 @@ def draft(obj: Context) -> None:
         click.echo(f"  updated {path}")
     for path in report.flagged:
         click.echo(f"  draft edited by an attorney; new material in {path}")
+    for kept, written in report.kept:
+        click.echo(f"  kept {Path(kept).name}: the database did not write it (an edit?); "
+                   f"the new draft is {Path(written).name}")
 
 
 @click.command()

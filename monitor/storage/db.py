@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,35 @@ def loads(value: str | None, default: Any = None) -> Any:
     return json.loads(value)
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose transactions take the write lock when they begin.
+
+    `atomic()` opens an outermost transaction with `BEGIN IMMEDIATE` instead of a deferred
+    `BEGIN`. A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another connection wrote in between (its read snapshot is stale; the busy
+    timeout cannot help). With IMMEDIATE the other writer waits up to the busy timeout instead.
+    Nested blocks keep using savepoints.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def migration_sets() -> Iterable[Migrations]:
     """Every migration set, in dependency order (later sets may reference earlier tables)."""
     from monitor.storage import (
@@ -43,10 +74,11 @@ def migration_sets() -> Iterable[Migrations]:
         incidents,
         reviewers,
         runs,
+        sessions,
         sources,
     )
 
-    modules = [sources, articles, incidents, drafts, digests, runs, reviewers]
+    modules = [sources, articles, incidents, drafts, digests, runs, reviewers, sessions]
     return [module.migrations for module in modules]
 
 
@@ -60,17 +92,52 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         if migrate:
             for migrations in migration_sets():
                 migrations.apply(db)
     except sqlite3.OperationalError as exc:
-        raise StorageError(f"cannot open database {path}: {exc}") from None
+        raise StorageError(f"cannot open database {path}: {exc}{_full_disk(path)}") from None
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"database {path} is unusable: {exc}") from None
     except OSError as exc:
         raise StorageError(f"cannot create database folder for {path}: {exc}") from None
     return db
+
+
+def _full_disk(path: Path) -> str:
+    """SQLite says "disk I/O error" when it cannot create the -shm file on a full disk."""
+    try:
+        full = shutil.disk_usage(path.parent).free == 0
+    except OSError:
+        return ""
+    return "; the disk is full" if full else ""
+
+
+def open_db_readonly(path: str | Path) -> tuple[sqlite_utils.Database, str | None]:
+    """Open an existing database only to read it, for `monitor status` on a sick machine.
+
+    A normal open creates the `-shm` file and may write (migrations, WAL mode); on a full disk
+    that fails with "disk I/O error". Read-only mode asks for no new space when the `-shm` is
+    already there; when even that fails, `immutable=1` reads the main file as it stands (what
+    a pass left in the WAL is not seen: the second value says so, else it is None).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise StorageError(f"no database at {path}")
+    errors = []
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"file:{path}?{query}", uri=True,
+                                   timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            note = ("read as a snapshot of the main file: changes still in the WAL are not "
+                    "shown") if "immutable" in query else None
+            return sqlite_utils.Database(conn), note
+        except sqlite3.Error as exc:
+            errors.append(str(exc))
+    raise StorageError(f"cannot read database {path}: {errors[-1]}")
 
 
 def integrity_ok(db: sqlite_utils.Database) -> bool:

@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from markupsafe import Markup
 
 from monitor.config import Config
 from monitor.review import ReviewError
 from monitor.storage import StorageError, open_db
+from monitor.storage import sessions as session_store
 from monitor.templating import safe_url, strip_html
 from monitor.web import security
 from monitor.web.markdown import render_markdown
@@ -107,6 +118,9 @@ def create_app(config: Config, *, secret_key: str | None = None,
             return None  # refused before routing (an untrusted Host): Flask answers 400
         if session.get("reviewer") and session.get("pw") != security.fingerprint(password_hash):
             session.clear()  # the password changed since this session signed in
+        if session.get("reviewer") and not session_store.is_live(
+                get_db(), session.get("sid"), now=datetime.now(UTC)):
+            session.clear()  # signed out (or expired) on the server: a copied cookie is dead
         if request.endpoint not in PUBLIC_ENDPOINTS and not session.get("reviewer"):
             if request.method in SAFE_METHODS:
                 return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
@@ -146,11 +160,17 @@ def create_app(config: Config, *, secret_key: str | None = None,
 
 
 def _same_origin(origin: str | None) -> bool:
-    """Browsers send Origin on POST; one from another site is refused even with a token."""
+    """Browsers send Origin on POST; one from another site is refused even with a token.
+
+    The scheme counts too (an `http://` page of the same host is another origin): https
+    when the app sits behind an HTTPS proxy (`secure_cookies`), else the request's own.
+    """
     if not origin or origin == "null":
         return origin is None
     parts = urlsplit(origin)
-    return parts.netloc == request.host
+    secure = current_app.config.get("SESSION_COOKIE_SECURE")
+    scheme = "https" if secure else request.scheme
+    return parts.scheme == scheme and parts.netloc == request.host
 
 
 def _failure_page(error: Exception):

@@ -33,6 +33,7 @@ from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import reviewers as reviewer_store
 from monitor.storage import runs as run_store
+from monitor.storage import sessions as session_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
 from monitor.triage import readable_reasons, type_labels
@@ -98,6 +99,9 @@ def login():
     session.permanent = True
     session["reviewer"] = name
     session["pw"] = security.fingerprint(st.password_hash)
+    session["sid"] = session_store.start(
+        db(), name, now=datetime.now(UTC),
+        hours=current_app.permanent_session_lifetime.total_seconds() / 3600)
     session["last_name"] = name
     security.csrf_token(session)
     return redirect(next_path)
@@ -106,6 +110,7 @@ def login():
 @bp.post("/logout")
 def logout():
     name = session.get("reviewer", "")
+    session_store.end(db(), session.get("sid"))  # a copy of the cookie stops working too
     session.clear()
     session["last_name"] = name
     return redirect(url_for("web.login"))
@@ -436,7 +441,7 @@ def download(draft_id: int):
     """The draft's Markdown as a file, e.g. to paste into the blog's editor."""
     draft = _load(draft_id)
     name = f"draft-{draft_id}-v{draft['version']}.md"
-    return Response(draft["text"], mimetype="text/markdown; charset=utf-8",
+    return Response(draft["text"], mimetype="text/markdown",  # Flask adds "; charset=utf-8"
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
