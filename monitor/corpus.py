@@ -1,0 +1,121 @@
+"""The real-report corpus (`tests/data/real/corpus.jsonl`): loading and its dev/test split.
+
+Every item is an excerpt of a real published page found with the search tool, with its URL,
+outlet, date and labels. The split is by incident (all reports of one event on one side) and
+is recorded in the data, so it is made once: `assign_splits` only gives a side to items that
+have none, and the side of an incident already present wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "real" / "corpus.jsonl"
+TEST_SHARE = 35  # percent of incident groups that go to `test`
+
+
+def load(path: str | Path | None = None, split: str | None = None) -> list[dict]:
+    """The corpus items, optionally only one split ("dev" or "test")."""
+    file = Path(path or DEFAULT_CORPUS)
+    with file.open(encoding="utf-8") as fh:
+        items = [json.loads(line) for line in fh if line.strip()]
+    return [i for i in items if split is None or i.get("split") == split]
+
+
+def group(item: dict) -> str:
+    """The unit the split keeps together: the incident, or the item itself for a negative."""
+    return item.get("incident_key") or f"url:{item['url']}"
+
+
+def side_of(group_key: str) -> str:
+    """A stable side for a new group: the hash of its key, so re-running changes nothing."""
+    digest = int(hashlib.sha1(group_key.encode("utf-8")).hexdigest(), 16)
+    return "test" if digest % 100 < TEST_SHARE else "dev"
+
+
+def assign_splits(items: Iterable[dict]) -> list[dict]:
+    """Give every item without a `split` the side of its group (existing sides are kept)."""
+    items = list(items)
+    known = {group(i): i["split"] for i in items if i.get("split")}
+    for item in items:
+        if not item.get("split"):
+            item["split"] = known.setdefault(group(item), side_of(group(item)))
+    return items
+
+
+INCIDENT_TYPES = ("data_breach", "raid", "arrest_detention", "detention_death",
+                  "detention_conditions", "deportation", "policy_change", "court_ruling",
+                  "other_enforcement")
+NEGATIVE_KINDS = ("hiring", "benefits", "local_police", "trigger_word", "general")
+REQUIRED = ("url", "outlet", "date", "language", "title", "text", "source_kind", "relevant")
+# ICE's November 2022 posting of asylum seekers' data is kept for an independent check.
+EXCLUDED_MARKERS = ("6,252", "6.252", "6252")
+
+
+def problems(item: dict) -> list[str]:
+    """What is wrong with one item's fields or labels (empty when it is usable)."""
+    found = [f"missing {key}" for key in REQUIRED if key not in item]
+    if item.get("language") not in ("en", "es"):
+        found.append(f"language {item.get('language')!r}")
+    if not (item.get("url") or "").startswith(("http://", "https://")):
+        found.append("url is not http(s)")
+    if any(marker in (item.get("title", "") + item.get("text", ""))
+           for marker in EXCLUDED_MARKERS):
+        found.append("reports the excluded November 2022 event")
+    if item.get("relevant"):
+        if item.get("incident_type") not in INCIDENT_TYPES:
+            found.append(f"incident_type {item.get('incident_type')!r}")
+        if not item.get("incident_key"):
+            found.append("relevant item without incident_key")
+    elif item.get("negative_kind") not in NEGATIVE_KINDS:
+        found.append(f"negative_kind {item.get('negative_kind')!r}")
+    return found
+
+
+def item_id(item: dict) -> str:
+    """A stable id from the URL, so labels can be pinned by tests."""
+    return "real-" + hashlib.sha1(item["url"].encode("utf-8")).hexdigest()[:10]
+
+
+def assemble(raw_files: Iterable[Path], existing: list[dict]) -> tuple[list[dict], list[str]]:
+    """Merge collected raw files into the corpus: valid, one row per URL, splits kept."""
+    by_url = {i["url"]: i for i in existing}
+    rejected = []
+    for file in raw_files:
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            wrong = problems(item)
+            if wrong:
+                rejected.append(f"{file.name}:{number}: {'; '.join(wrong)}")
+                continue
+            if item["url"] in by_url:
+                continue
+            item["id"] = item_id(item)
+            by_url[item["url"]] = item
+    return assign_splits(by_url.values()), rejected
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m monitor.corpus RAW.jsonl…`: add collected items to the corpus file."""
+    import sys
+
+    files = [Path(a) for a in (argv if argv is not None else sys.argv[1:])]
+    existing = load() if DEFAULT_CORPUS.exists() else []
+    items, rejected = assemble(files, existing)
+    for reason in rejected:
+        print(f"skipped {reason}")
+    items.sort(key=lambda i: (i["split"], i.get("incident_key") or "~", i["id"]))
+    with DEFAULT_CORPUS.open("w", encoding="utf-8") as fh:
+        for item in items:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    print(f"{DEFAULT_CORPUS}: {len(items)} items ({len(items) - len(existing)} new)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
