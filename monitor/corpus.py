@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from monitor.relevance import incident_types
+
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "real" / "corpus.jsonl"
 TEST_SHARE = 35  # percent of incident groups that go to `test`
 
@@ -46,9 +48,7 @@ def assign_splits(items: Iterable[dict]) -> list[dict]:
     return items
 
 
-INCIDENT_TYPES = ("data_breach", "raid", "arrest_detention", "detention_death",
-                  "detention_conditions", "deportation", "policy_change", "court_ruling",
-                  "other_enforcement")
+INCIDENT_TYPES = incident_types()
 NEGATIVE_KINDS = ("hiring", "benefits", "local_police", "trigger_word", "general")
 REQUIRED = ("url", "outlet", "date", "language", "title", "text", "source_kind", "relevant")
 # ICE's November 2022 posting of asylum seekers' data is kept for an independent check.

@@ -144,6 +144,11 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     return _load(str(path or DEFAULT_TAXONOMY))
 
 
+def incident_types() -> tuple[str, ...]:
+    """The one list of incident types: the default taxonomy's `[incidents.*]` sections."""
+    return tuple(load_taxonomy().incidents)
+
+
 def _find(term: _Term, fields: dict[str, tuple[str, str]]) -> str | None:
     """Name of the first field (title before text) where the term occurs, else None."""
     for name, (original, folded) in fields.items():
