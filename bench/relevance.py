@@ -28,7 +28,7 @@ TARGET_PR, TARGET_TYPE = 0.95, 0.90
 
 def evaluate(items: list[dict], rules_only: bool = False) -> tuple[dict, Counter]:
     """Decision metrics, type accuracy on the true positives, and the type confusion counts."""
-    tp = fp = fn = tn = typed = 0
+    tp = fp = fn = tn = typed = typed_alt = 0
     confusion: Counter = Counter()
     for item in items:
         verdict = judge(item.get("title", ""), item["text"], language=item.get("language", "en"),
@@ -36,6 +36,8 @@ def evaluate(items: list[dict], rules_only: bool = False) -> tuple[dict, Counter
         if verdict.relevant and item["relevant"]:
             tp += 1
             typed += verdict.incident_type == item["incident_type"]
+            typed_alt += verdict.incident_type in (item["incident_type"],
+                                                   item.get("incident_type_alt"))
             confusion[(item["incident_type"], verdict.incident_type)] += 1
         elif verdict.relevant:
             fp += 1
@@ -47,12 +49,14 @@ def evaluate(items: list[dict], rules_only: bool = False) -> tuple[dict, Counter
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return ({"n": len(items), "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision,
-             "recall": recall, "f1": f1, "type_accuracy": typed / tp if tp else 0.0}, confusion)
+             "recall": recall, "f1": f1, "type_accuracy": typed / tp if tp else 0.0,
+             "type_accuracy_alt": typed_alt / tp if tp else 0.0}, confusion)
 
 
 def line(name: str, m: dict) -> str:
     return (f"{name:<14} n={m['n']:<4} P={m['precision']:.3f} R={m['recall']:.3f} "
             f"F1={m['f1']:.3f} type-acc={m['type_accuracy']:.3f} "
+            f"(alt {m['type_accuracy_alt']:.3f}) "
             f"(tp={m['tp']} fp={m['fp']} fn={m['fn']} tn={m['tn']})")
 
 

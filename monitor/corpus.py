@@ -70,9 +70,41 @@ def problems(item: dict) -> list[str]:
             found.append(f"incident_type {item.get('incident_type')!r}")
         if not item.get("incident_key"):
             found.append("relevant item without incident_key")
+        if item.get("incident_type_alt") not in (None, *INCIDENT_TYPES):
+            found.append(f"incident_type_alt {item.get('incident_type_alt')!r}")
     elif item.get("negative_kind") not in NEGATIVE_KINDS:
         found.append(f"negative_kind {item.get('negative_kind')!r}")
     return found
+
+
+REVIEWED_FIELDS = ("relevant", "incident_type", "incident_type_alt", "negative_kind")
+
+
+def apply_reviews(items: list[dict], reviews: Iterable[dict]) -> int:
+    """Take the labels of a review pass (`LABELLING.md`), item by item; returns how many changed.
+
+    A review that would leave an item invalid (say, relevant without an incident key) is not
+    applied: the collector's labels stay and the item is not marked reviewed.
+    """
+    by_id = {i["id"]: i for i in items}
+    changed = 0
+    for review in reviews:
+        item = by_id.get(review["id"])
+        if item is None:
+            continue
+        updated = dict(item, **{k: review.get(k) for k in REVIEWED_FIELDS})
+        if not updated["relevant"]:
+            updated["incident_type"] = updated["incident_type_alt"] = None
+        else:
+            updated["negative_kind"] = None
+        if not updated.get("incident_type_alt"):
+            updated.pop("incident_type_alt", None)
+        if problems(updated):
+            continue
+        changed += any(updated.get(k) != item.get(k) for k in REVIEWED_FIELDS)
+        item.clear()
+        item.update(updated, reviewed=True)
+    return changed
 
 
 def item_id(item: dict) -> str:
@@ -101,14 +133,19 @@ def assemble(raw_files: Iterable[Path], existing: list[dict]) -> tuple[list[dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m monitor.corpus RAW.jsonl…`: add collected items to the corpus file."""
+    """`python -m monitor.corpus RAW.jsonl… [--review=FILE]…`: add items, apply label reviews."""
     import sys
 
-    files = [Path(a) for a in (argv if argv is not None else sys.argv[1:])]
+    args = list(argv if argv is not None else sys.argv[1:])
+    reviews = [Path(a.removeprefix("--review=")) for a in args if a.startswith("--review=")]
+    files = [Path(a) for a in args if not a.startswith("--review=")]
     existing = load() if DEFAULT_CORPUS.exists() else []
     items, rejected = assemble(files, existing)
     for reason in rejected:
         print(f"skipped {reason}")
+    for review in reviews:
+        rows = [json.loads(x) for x in review.read_text(encoding="utf-8").splitlines() if x]
+        print(f"{review}: {apply_reviews(items, rows)} of {len(rows)} reviewed items changed")
     items.sort(key=lambda i: (i["split"], i.get("incident_key") or "~", i["id"]))
     with DEFAULT_CORPUS.open("w", encoding="utf-8") as fh:
         for item in items:

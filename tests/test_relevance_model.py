@@ -1,0 +1,114 @@
+"""The learned relevance layer: the shipped model, its explanations, and that the JSON scorer
+reproduces what scikit-learn trained."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from monitor import corpus
+from monitor.relevance import explain, judge, judge_rules
+from monitor.relevance_model import RelevanceModel, lemmas, load_model
+from monitor.relevance_training import Featuriser, _classifiers, featurise, train
+
+TEST_SPLIT = corpus.load(split="test")
+# A fixed sample of the test split (by id hash, not chosen by outcome): one assertion each.
+SAMPLE = sorted((i for i in TEST_SPLIT
+                 if int(hashlib.sha1(i["id"].encode()).hexdigest(), 16) % 4 == 0),
+                key=lambda i: i["id"])
+KNOWN_ERRORS: set[str] = set()  # filled from bench/relevance.py output if the model errs
+
+
+def verdict(item: dict):
+    return judge(item.get("title", ""), item["text"], language=item["language"])
+
+
+@pytest.mark.parametrize("item", [i for i in SAMPLE if i["id"] not in KNOWN_ERRORS],
+                         ids=lambda i: i["id"])
+def test_test_split_decision(item):
+    assert verdict(item).relevant is item["relevant"]
+
+
+@pytest.mark.parametrize("item", [i for i in SAMPLE if i["relevant"]
+                                  and i["id"] not in KNOWN_ERRORS], ids=lambda i: i["id"])
+def test_test_split_type(item):
+    assert verdict(item).incident_type == item["incident_type"]
+
+
+def test_sample_is_a_real_share_of_the_test_split():
+    assert len(SAMPLE) >= 25
+
+
+def test_shipped_model_loads():
+    assert load_model() is not None
+
+
+def test_shipped_threshold_is_a_probability():
+    assert 0.0 < load_model().threshold < 1.0
+
+
+def test_model_was_trained_on_dev_only():
+    assert load_model().data["trained_on"]["items"] == len(corpus.load(split="dev"))
+
+
+def test_model_decision_is_recorded_in_matches():
+    j = judge("ICE agents arrest 40 workers in raid at Georgia plant",
+              "Immigration and Customs Enforcement agents detained 40 workers on Thursday.")
+    assert any(m["rule"] == "model" for m in j.matches)
+
+
+def test_explain_names_the_model_features():
+    j = judge("ICE agents arrest 40 workers in raid at Georgia plant",
+              "Immigration and Customs Enforcement agents detained 40 workers on Thursday.")
+    assert "model p=" in explain(j)
+
+
+def test_model_features_do_not_change_the_rule_score():
+    args = ("ICE raids farm in Ohio", "Agents detained 12 workers.")
+    assert judge(*args).score == judge_rules(*args).score
+
+
+def test_model_false_is_the_rules_alone():
+    args = ("ICE raids farm in Ohio", "Agents detained 12 workers.")
+    assert judge(*args, model=False).relevant == judge_rules(*args).relevant
+
+
+def test_threshold_is_a_probability_with_the_model():
+    args = ("ICE raids farm in Ohio", "Agents detained 12 workers.")
+    assert not judge(*args, threshold=1.01).relevant
+
+
+def test_custom_taxonomy_disables_the_model(tmp_path):
+    from tests.test_relevance import MINI
+
+    path = tmp_path / "t.toml"
+    path.write_text(MINI, encoding="utf-8")
+    from monitor.relevance import load_taxonomy
+
+    j = judge("ICE raids farm", "", taxonomy=load_taxonomy(path))
+    assert not any(m["rule"] == "model" for m in j.matches)
+
+
+def test_lemmas_fold_english_and_spanish():
+    assert lemmas("Detenidos deported", "es") == ["detenido", "deport"]
+
+
+def test_json_scorer_reproduces_scikit_learn():
+    dev = corpus.load(split="dev")
+    train_items, held_out = dev[::2], dev[1::2][:40]
+    data = train(train_items, c=1.0, threshold=0.5)
+    model = RelevanceModel(data)
+    words, rules = featurise(train_items)
+    feat = Featuriser()
+    x = feat.fit_transform(words, rules)
+    rel, _ = _classifiers(1.0)
+    rel.fit(x, np.array([bool(i["relevant"]) for i in train_items]))
+    w_held, r_held = featurise(held_out)
+    expected = rel.predict_proba(feat.transform(w_held, r_held))[:, 1]
+    got = [model.predict(i.get("title", ""), i["text"], i["language"],
+                         judge_rules(i.get("title", ""), i["text"],
+                                     language=i["language"]).matches).probability
+           for i in held_out]
+    assert np.allclose(got, expected, atol=1e-4)
