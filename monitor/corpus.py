@@ -112,8 +112,16 @@ def item_id(item: dict) -> str:
     return "real-" + hashlib.sha1(item["url"].encode("utf-8")).hexdigest()[:10]
 
 
+ALIASES = DEFAULT_CORPUS.with_name("key_aliases.json")
+
+
 def assemble(raw_files: Iterable[Path], existing: list[dict]) -> tuple[list[dict], list[str]]:
-    """Merge collected raw files into the corpus: valid, one row per URL, splits kept."""
+    """Merge collected raw files into the corpus: valid, one row per URL, splits kept.
+
+    Two collectors sometimes keyed one event twice; `key_aliases.json` maps the spare key to
+    the one kept, so all reports of an event share a key (and a side of the split).
+    """
+    aliases = json.loads(ALIASES.read_text(encoding="utf-8")) if ALIASES.exists() else {}
     by_url = {i["url"]: i for i in existing}
     rejected = []
     for file in raw_files:
@@ -121,6 +129,8 @@ def assemble(raw_files: Iterable[Path], existing: list[dict]) -> tuple[list[dict
             if not line.strip():
                 continue
             item = json.loads(line)
+            if item.get("incident_key") in aliases:
+                item["incident_key"] = aliases[item["incident_key"]]
             wrong = problems(item)
             if wrong:
                 rejected.append(f"{file.name}:{number}: {'; '.join(wrong)}")

@@ -58,13 +58,14 @@ def lemmas(text: str, language: str) -> list[str]:
     return out
 
 
-def word_features(title: str, text: str, language: str) -> list[str]:
-    """The tokens the TF-IDF part counts: body unigrams and bigrams, title words marked."""
-    body = lemmas(text, language)
-    head = lemmas(title, language)
-    tokens = body + [f"{a} {b}" for a, b in zip(body, body[1:], strict=False)]
-    tokens += [f"title:{w}" for w in head]
-    return tokens
+def word_features(text: str, language: str) -> list[str]:
+    """The body's lemmas, counted by the first TF-IDF block."""
+    return lemmas(text, language)
+
+
+def title_features(title: str, language: str) -> list[str]:
+    """The headline's lemmas: a block of its own, so a short headline is not drowned out."""
+    return lemmas(title, language)
 
 
 def rule_features(matches: list[dict]) -> dict[str, float]:
@@ -97,8 +98,9 @@ class RelevanceModel:
     def __init__(self, data: dict[str, Any]):
         self.data = data
         self.threshold = float(data["threshold"])
-        self.vocabulary: dict[str, int] = data["vocabulary"]
-        self.idf: list[float] = data["idf"]
+        self.blocks = [(b["vocabulary"], b["idf"], b["offset"]) for b in data["blocks"]]
+        self.rule_offset = int(data["rule_offset"])
+        self.rule_scale = float(data["rule_scale"])
         self.names: list[str] = data["feature_names"]
         self.index = {name: i for i, name in enumerate(self.names)}
         rel = data["relevance"]
@@ -110,20 +112,22 @@ class RelevanceModel:
         self.type_coef: list[list[float]] = types["coef"]  # one row per class
 
     def vector(self, title: str, text: str, language: str, matches: list[dict]) -> dict[int, float]:
-        """Sparse feature vector (index -> value), the same as training built."""
-        counts: dict[int, int] = {}
-        for token in word_features(title, text, language):
-            idx = self.vocabulary.get(token)
-            if idx is not None:
-                counts[idx] = counts.get(idx, 0) + 1
-        tfidf = {i: (1.0 + math.log(c)) * self.idf[i] for i, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in tfidf.values())) or 1.0
-        offset = len(self.vocabulary)
-        vec = {i: v / norm for i, v in tfidf.items()}
+        """Sparse feature vector (index -> value), built exactly as training built it."""
+        vec: dict[int, float] = {}
+        token_lists = (word_features(text, language), title_features(title, language))
+        for (vocabulary, idf, offset), tokens in zip(self.blocks, token_lists, strict=True):
+            counts: dict[int, int] = {}
+            for token in tokens:
+                idx = vocabulary.get(token)
+                if idx is not None:
+                    counts[idx] = counts.get(idx, 0) + 1
+            tfidf = {i: (1.0 + math.log(c)) * idf[i] for i, c in counts.items()}
+            norm = math.sqrt(sum(v * v for v in tfidf.values())) or 1.0
+            vec.update((offset + i, v / norm) for i, v in tfidf.items())
         for name, value in rule_features(matches).items():
             idx = self.index.get(name)
-            if idx is not None and idx >= offset and value:
-                vec[idx] = value
+            if idx is not None and idx >= self.rule_offset and value:
+                vec[idx] = value * self.rule_scale
         return vec
 
     def predict(self, title: str, text: str, language: str, matches: list[dict],
@@ -149,7 +153,7 @@ class RelevanceModel:
             return "rule " + name[5:]
         if name.startswith("title:"):
             return f"headline word '{name[6:]}'"
-        return f"word '{name}'"
+        return f"word '{name.removeprefix('body:')}'"
 
 
 @lru_cache(maxsize=4)
