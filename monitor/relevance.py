@@ -318,14 +318,15 @@ def explain(judgement: Judgement, taxonomy: Taxonomy | None = None) -> str:
     if negatives:
         line += "; minus " + ", ".join(
             f"{m['rule'].split(':', 1)[1]} ({m['weight']:g})" for m in negatives)
+    verdict = "" if judgement.relevant else "not flagged: "
+    line = f"{verdict}{line} (score {judgement.score:.1f})"
     model = next((m for m in judgement.matches if m["rule"] == "model"), None)
     if model is not None:
         features = [m for m in judgement.matches if m["rule"] == "model:feature"][:4]
         line += f"; model {model['term']}"
         if features:
             line += ": " + ", ".join(f"{m['term']} {m['contribution']:+.2f}" for m in features)
-    verdict = "" if judgement.relevant else "not flagged: "
-    return f"{verdict}{line} (score {judgement.score:.1f})"
+    return line
 
 
 def _unique(items: Any) -> list[str]:

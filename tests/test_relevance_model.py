@@ -18,21 +18,40 @@ TEST_SPLIT = corpus.load(split="test")
 SAMPLE = sorted((i for i in TEST_SPLIT
                  if int(hashlib.sha1(i["id"].encode()).hexdigest(), 16) % 4 == 0),
                 key=lambda i: i["id"])
-KNOWN_ERRORS: set[str] = set()  # filled from bench/relevance.py output if the model errs
+# The shipped model's mistakes in that sample, recorded when it was trained: strict xfail, so
+# a retrained model that gets one right fails here until the list is brought up to date.
+DECISION_ERRORS = {
+    "real-8c64718416", "real-1c9f7b1af0", "real-67a6c55e94", "real-69d608e8b9", "real-8ff0b5383e",
+    "real-ffab358558", "real-823c74d474", "real-f45ad67017", "real-363dcbdf20", "real-705c4db5f6",
+    "real-d6c4c1af4d", "real-eb1858214b",
+}
+TYPE_ERRORS = {
+    "real-54fe233d85", "real-bf8b21c739", "real-dc0953783d", "real-bc6bd10c02", "real-d6814b4456",
+    "real-0ff37fa0fe", "real-1776f64a4d", "real-3dbd178262", "real-bf168b4c4a", "real-4abf9bd429",
+    "real-ee5217f4d8", "real-07d328f715", "real-641ec11e66", "real-70e75cd1ab", "real-a11dbb5f96",
+    "real-c63a74dbed", "real-dbdd829739", "real-2334162216", "real-9b2ad04453", "real-e3ee119eaf",
+    "real-ee9845a98e", "real-bb3e938c9d", "real-04e7f17cce", "real-b83c16ac29", "real-f2ec33b33d",
+    "real-b22cf6d7df", "real-98e61f47b3", "real-15b352ae67",
+}
+KNOWN = pytest.mark.xfail(strict=True, reason="a recorded mistake of the shipped model")
 
 
 def verdict(item: dict):
     return judge(item.get("title", ""), item["text"], language=item["language"])
 
 
-@pytest.mark.parametrize("item", [i for i in SAMPLE if i["id"] not in KNOWN_ERRORS],
-                         ids=lambda i: i["id"])
+def cases(items: list[dict], errors: set[str]) -> list:
+    return [pytest.param(i, id=i["id"], marks=[KNOWN] if i["id"] in errors else [])
+            for i in items]
+
+
+@pytest.mark.parametrize("item", cases(SAMPLE, DECISION_ERRORS))
 def test_test_split_decision(item):
     assert verdict(item).relevant is item["relevant"]
 
 
-@pytest.mark.parametrize("item", [i for i in SAMPLE if i["relevant"]
-                                  and i["id"] not in KNOWN_ERRORS], ids=lambda i: i["id"])
+@pytest.mark.parametrize("item", cases([i for i in SAMPLE if i["relevant"]
+                                        and i["id"] not in DECISION_ERRORS], TYPE_ERRORS))
 def test_test_split_type(item):
     assert verdict(item).incident_type == item["incident_type"]
 
