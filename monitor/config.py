@@ -114,7 +114,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "firm": {"name": TEXT, "phone": TEXT, "site_url": TEXT, "email": TEXT,
              "call_to_action": TEXT},
     "paths": {k: TEXT for k in ("sources", "database", "drafts", "var", "templates")},
-    "relevance": {"threshold": NUMBER},
+    "relevance": {"threshold": Key("number", minimum=0, maximum=1)},  # a probability
     "smtp": {"host": TEXT, "port": PORT, "security": Key("string", choices=(
         "none", "starttls", "ssl")), "username": TEXT, "password_env": TEXT, "sender": TEXT,
         "timeout": POSITIVE},

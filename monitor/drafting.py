@@ -22,6 +22,7 @@ from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxE
 
 from monitor import draft_meta, privacy
 from monitor.config import Config, ConfigError
+from monitor.relevance import incident_types
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
@@ -46,9 +47,7 @@ KEPT_FLAG_PREFIX = "kept a file the monitor did not write: "
 DRAFT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
                   "ht": "Haitian Creole", "zh": "Chinese", "vi": "Vietnamese"}
-INCIDENT_TYPES = ("data_breach", "raid", "arrest_detention", "detention_conditions",
-                  "detention_death", "deportation", "policy_change", "court_ruling",
-                  "other_enforcement")
+INCIDENT_TYPES = incident_types()  # the taxonomy is the one list
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]?[A-ZÁÉÍÓÚÑ0-9])")
 ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|"
                           r"St|Jr|Sr|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Miss|Calif|Fla|"

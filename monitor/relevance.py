@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from monitor.relevance_model import RelevanceModel, load_model
+from monitor.textfold import fold
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 
@@ -69,13 +71,6 @@ class Taxonomy:
     negative_weights: dict[str, float]
     government_weight: float
     context_weight: float
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and normalise quotes so one term covers 'detención'/'detencion'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("’", "'").replace("‘", "'").replace("–", "-").lower()
 
 
 def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False) -> _Term:
@@ -149,6 +144,11 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     return _load(str(path or DEFAULT_TAXONOMY))
 
 
+def incident_types() -> tuple[str, ...]:
+    """The one list of incident types: the default taxonomy's `[incidents.*]` sections."""
+    return tuple(load_taxonomy().incidents)
+
+
 def _find(term: _Term, fields: dict[str, tuple[str, str]]) -> str | None:
     """Name of the first field (title before text) where the term occurs, else None."""
     for name, (original, folded) in fields.items():
@@ -184,8 +184,43 @@ def judge(
     language: str = "en",
     threshold: float | None = None,
     taxonomy: Taxonomy | None = None,
+    model: RelevanceModel | None | bool = True,
 ) -> Judgement:
-    """Score an article; `matches` lists every rule that fired with its (effective) weight.
+    """The verdict on an article: the rules' evidence, then the learned model's decision.
+
+    With the shipped model (`model=True`, the default taxonomy) the model decides relevance and
+    type from the rule features and the words, and its strongest features are appended to
+    `matches` (rule "model:feature") so "why flagged" can name them; `threshold` is then a
+    probability. With a custom taxonomy or `model=False` the rules decide alone, as before.
+    """
+    if model is True:
+        model = load_model() if taxonomy is None else None
+    verdict = judge_rules(title, text, language=language, taxonomy=taxonomy,
+                          threshold=None if model else threshold)
+    if not model:
+        return verdict
+    prediction = model.predict(title or "", text or "", language, verdict.matches)
+    cutoff = model.threshold if threshold is None else threshold
+    relevant = prediction.probability >= cutoff
+    matches = verdict.matches + [
+        {"rule": "model", "term": f"p={prediction.probability:.2f} (threshold {cutoff:g})",
+         "weight": 0.0, "field": "-", "probability": round(prediction.probability, 4)}]
+    matches += [{"rule": "model:feature", "term": name, "weight": 0.0, "field": "-",
+                 "contribution": value} for name, value in prediction.contributions]
+    incident_type = prediction.incident_type if relevant else verdict.incident_type
+    return Judgement(verdict.score, relevant, incident_type, matches)
+
+
+def judge_rules(
+    title: str,
+    text: str,
+    *,
+    language: str = "en",
+    threshold: float | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> Judgement:
+    """Score an article by the taxonomy alone; `matches` lists every rule that fired with its
+    (effective) weight.
 
     Terms of every language are applied whatever `language` says: Spanish outlets use English
     agency names and mis-detected short texts must not lose their evidence.
@@ -277,14 +312,21 @@ def explain(judgement: Judgement, taxonomy: Taxonomy | None = None) -> str:
         rule = f"incident:{judgement.incident_type}"
         terms = _unique(f"'{m['term']}'" for m in judgement.matches if m["rule"] == rule)
         label = tax.labels.get(judgement.incident_type, judgement.incident_type)
-        parts.append(f"{label} terms {', '.join(terms[:4])}")
+        parts.append(f"{label} terms {', '.join(terms[:4])}" if terms else label)
     negatives = [m for m in judgement.matches if m["rule"].startswith("negative:")]
     line = " + ".join(parts) or "no agency or incident terms"
     if negatives:
         line += "; minus " + ", ".join(
             f"{m['rule'].split(':', 1)[1]} ({m['weight']:g})" for m in negatives)
     verdict = "" if judgement.relevant else "not flagged: "
-    return f"{verdict}{line} (score {judgement.score:.1f})"
+    line = f"{verdict}{line} (score {judgement.score:.1f})"
+    model = next((m for m in judgement.matches if m["rule"] == "model"), None)
+    if model is not None:
+        features = [m for m in judgement.matches if m["rule"] == "model:feature"][:4]
+        line += f"; model {model['term']}"
+        if features:
+            line += ": " + ", ".join(f"{m['term']} {m['contribution']:+.2f}" for m in features)
+    return line
 
 
 def _unique(items: Any) -> list[str]:

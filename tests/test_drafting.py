@@ -206,6 +206,11 @@ def test_every_incident_type_has_a_why_it_matters_partial(incident_type):
     assert (TEMPLATES / "why" / f"{incident_type}.md.j2").exists()
 
 
+def test_every_why_it_matters_partial_is_a_taxonomy_type():
+    partials = {p.name.removesuffix(".md.j2") for p in (TEMPLATES / "why").glob("*.md.j2")}
+    assert partials - {"default"} == set(drafting.INCIDENT_TYPES)
+
+
 def test_why_it_matters_follows_incident_type(tmp_path: Path):
     config, db = setup(tmp_path)
     article = make_article(db, "https://news.example.com/c", "Court blocks ICE policy",

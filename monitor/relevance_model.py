@@ -1,0 +1,169 @@
+"""The learned layer over the rule scorer: linear models whose every decision names its features.
+
+Rules (`taxonomy.toml`) fit the sentences they were written against; on real reports they let
+through job fairs, fee rules and police drug raids and confused raid/arrest/ruling. A logistic
+regression over the rules' own signals plus lemmatised words, trained on the real corpus's
+`dev` split (`tests/data/real/`), corrects that while staying explainable: a linear model's
+decision is the sum of `weight x value` per feature, so the top terms are the explanation.
+
+The model is plain JSON (`monitor/data/relevance_model.json`): no pickle, no download, readable
+in a diff. Only training (`monitor.relevance_training`) needs scikit-learn; scoring here needs
+nothing beyond the standard library and simplemma, and reproduces scikit-learn's TF-IDF
+(`sublinear_tf`, smoothed idf, l2 norm) exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import simplemma
+
+from monitor.textfold import fold
+
+DEFAULT_MODEL = Path(__file__).with_name("data") / "relevance_model.json"
+WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+# Short function words carry no evidence and make the explanation noisy.
+STOPWORDS = frozenset(
+    "a an and are as at be been but by de del el en es for from has have he her his in is it its "
+    "la las lo los of on or que se she so than that the their them they this to un una was were "
+    "which who will with y al con para por su sus".split()
+)
+MAX_TOKENS = 4000  # an article's first ~4,000 words decide; a 50,000-word page costs no more
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's verdict and the features that made it, strongest first."""
+
+    probability: float
+    incident_type: str | None
+    type_probability: float
+    contributions: tuple[tuple[str, float], ...]
+
+
+def lemmas(text: str, language: str) -> list[str]:
+    """Folded, lemmatised content words (English and Spanish lemmas, offline)."""
+    langs = ("es", "en") if language == "es" else ("en", "es")
+    out = []
+    for word in WORD.findall(fold(text))[:MAX_TOKENS]:
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        out.append(word if word.isdigit() else simplemma.lemmatize(word, lang=langs).lower())
+    return out
+
+
+def word_features(text: str, language: str) -> list[str]:
+    """The body's lemmas, counted by the first TF-IDF block."""
+    return lemmas(text, language)
+
+
+def title_features(title: str, language: str) -> list[str]:
+    """The headline's lemmas: a block of its own, so a short headline is not drowned out."""
+    return lemmas(title, language)
+
+
+def rule_features(matches: list[dict]) -> dict[str, float]:
+    """The rule scorer's evidence as model inputs (names are stable across taxonomy edits)."""
+    feats: dict[str, float] = {}
+    score = 0.0
+    for m in matches:
+        rule, weight = m["rule"], float(m.get("weight") or 0.0)
+        score += weight
+        if rule == "agency":
+            name = f"rule:agency:{m['term']}"
+        elif rule.startswith("incident:"):
+            name = f"rule:{rule}"
+            if m.get("field") == "title":
+                feats[f"rule:title_{rule}"] = 1.0
+        elif rule.startswith(("negative:", "cooccurrence:")) or rule in ("government", "context"):
+            name = f"rule:{rule}"
+        else:
+            continue
+        feats[name] = feats.get(name, 0.0) + (abs(weight) if weight else 1.0)
+    # squash: a tenth term in one family adds little over the third
+    feats = {k: math.log1p(v) for k, v in feats.items()}
+    feats["rule:score"] = max(min(score / 10.0, 2.0), -2.0)
+    return feats
+
+
+class RelevanceModel:
+    """A trained model file: TF-IDF vocabulary, the relevance and the type classifier."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.threshold = float(data["threshold"])
+        self.blocks = [(b["vocabulary"], b["idf"], b["offset"]) for b in data["blocks"]]
+        self.rule_offset = int(data["rule_offset"])
+        self.rule_scale = float(data["rule_scale"])
+        self.names: list[str] = data["feature_names"]
+        self.index = {name: i for i, name in enumerate(self.names)}
+        rel = data["relevance"]
+        self.rel_intercept = float(rel["intercept"])
+        self.rel_coef: list[float] = rel["coef"]
+        types = data["types"]
+        self.classes: list[str] = types["classes"]
+        self.type_intercept: list[float] = types["intercept"]
+        self.type_coef: list[list[float]] = types["coef"]  # one row per class
+
+    def vector(self, title: str, text: str, language: str, matches: list[dict]) -> dict[int, float]:
+        """Sparse feature vector (index -> value), built exactly as training built it."""
+        vec: dict[int, float] = {}
+        token_lists = (word_features(text, language), title_features(title, language))
+        for (vocabulary, idf, offset), tokens in zip(self.blocks, token_lists, strict=True):
+            counts: dict[int, int] = {}
+            for token in tokens:
+                idx = vocabulary.get(token)
+                if idx is not None:
+                    counts[idx] = counts.get(idx, 0) + 1
+            tfidf = {i: (1.0 + math.log(c)) * idf[i] for i, c in counts.items()}
+            norm = math.sqrt(sum(v * v for v in tfidf.values())) or 1.0
+            vec.update((offset + i, v / norm) for i, v in tfidf.items())
+        for name, value in rule_features(matches).items():
+            idx = self.index.get(name)
+            if idx is not None and idx >= self.rule_offset and value:
+                vec[idx] = value * self.rule_scale
+        return vec
+
+    def predict(self, title: str, text: str, language: str, matches: list[dict],
+                top: int = 6) -> Prediction:
+        """Probability of an incident, its type, and the features that pushed hardest."""
+        vec = self.vector(title, text, language, matches)
+        parts = [(i, self.rel_coef[i] * v) for i, v in vec.items() if self.rel_coef[i]]
+        logit = self.rel_intercept + sum(c for _, c in parts)
+        probability = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+        parts.sort(key=lambda p: -abs(p[1]))
+        contributions = tuple((self.label(i), round(c, 3)) for i, c in parts[:top])
+        logits = [b + sum(row[i] * v for i, v in vec.items())
+                  for b, row in zip(self.type_intercept, self.type_coef, strict=True)]
+        peak = max(logits)
+        exps = [math.exp(x - peak) for x in logits]
+        best = max(range(len(exps)), key=exps.__getitem__)
+        return Prediction(probability, self.classes[best], exps[best] / sum(exps), contributions)
+
+    def label(self, index: int) -> str:
+        """A feature name a reader understands: "word 'detain'", "rule agency+incident"."""
+        name = self.names[index]
+        if name.startswith("rule:"):
+            return "rule " + name[5:]
+        if name.startswith("title:"):
+            return f"headline word '{name[6:]}'"
+        return f"word '{name.removeprefix('body:')}'"
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> RelevanceModel | None:
+    file = Path(path)
+    if not file.exists():
+        return None
+    return RelevanceModel(json.loads(file.read_text(encoding="utf-8")))
+
+
+def load_model(path: str | Path | None = None) -> RelevanceModel | None:
+    """The shipped model (or another file); None when there is none, so rules decide alone."""
+    return _load(str(path or DEFAULT_MODEL))
