@@ -84,7 +84,8 @@ def test_shipped_and_test_configs_are_valid(tmp_path):
     from tests.conftest import ROOT
 
     load_config(ROOT / "monitor.toml")
-    load_config(write_config(tmp_path, extra='[relevance]\nthreshold = 4\n[health]\nfailures = 2'))
+    load_config(write_config(tmp_path,
+                             extra='[relevance]\nthreshold = 0.4\n[health]\nfailures = 2'))
 
 
 def test_run_with_a_string_threshold_exits_2_before_crawling(tmp_path, snapshot_server):
@@ -106,3 +107,8 @@ def test_draft_with_a_string_word_limit_exits_2(tmp_path):
     assert result.stderr.startswith("monitor: error: ") and len(
         result.stderr.strip().splitlines()) == 1, result.stderr
     assert "[drafts] max_words_per_source must be an integer >= 1 (got \"lots\")" in result.stderr
+
+
+def test_relevance_threshold_is_a_probability(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[relevance\] threshold"):
+        load_config(write_config(tmp_path, extra="[relevance]\nthreshold = 4"))
