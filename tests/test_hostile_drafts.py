@@ -10,12 +10,26 @@ from pathlib import Path
 
 import pytest
 
+from monitor import drafting
 from monitor.snapshot import serve_snapshot
+from monitor.storage import drafts as draft_store
 from tests.conftest import DEMO_SNAPSHOT, run_cli, small_sources
+from tests.draft_fixtures import BREACH_TEXT, NOW, join_incident, make_article, make_incident, setup
 from tests.opskit import query
 from tests.sites import config_for
 
 EDIT = "\n\nAttorney's note: confirmed with the client on Monday; do not publish before Friday.\n"
+
+
+def edited_breach_draft(tmp_path: Path):
+    """A one-source breach incident whose draft an attorney has edited on disk."""
+    config, db = setup(tmp_path)
+    first = make_article(db, "https://news.example.com/a", "ICE posts detainee data", BREACH_TEXT)
+    incident = make_incident(db, first, title="ICE posts detainee data")
+    drafting.generate_drafts(db, config, now=NOW)
+    path = Path(draft_store.draft_for_incident(db, incident)["path"])
+    path.write_text(path.read_text(encoding="utf-8") + EDIT, encoding="utf-8")  # an edit
+    return config, db, incident, path
 
 
 @pytest.fixture(scope="module")
@@ -91,24 +105,7 @@ def test_draft_flag_names_the_kept_file_for_the_review_page(lost_database):
 def test_a_foreign_update_file_is_kept_too(tmp_path):
     """`NAME.update.md` that the database did not write (a copy an attorney is working on) is
     kept; the regenerated text goes beside it and the draft's flags say so."""
-    from monitor import drafting
-    from monitor.storage import drafts as draft_store
-    from tests.draft_fixtures import (
-        BREACH_TEXT,
-        NOW,
-        join_incident,
-        make_article,
-        make_incident,
-        setup,
-    )
-
-    config, db = setup(tmp_path)
-    first = make_article(db, "https://news.example.com/a", "ICE posts detainee data", BREACH_TEXT)
-    incident = make_incident(db, first, title="ICE posts detainee data")
-    drafting.generate_drafts(db, config, now=NOW)
-    row = draft_store.draft_for_incident(db, incident)
-    path = Path(row["path"])
-    path.write_text(path.read_text(encoding="utf-8") + EDIT, encoding="utf-8")  # an edit
+    config, db, incident, path = edited_breach_draft(tmp_path)
     foreign = path.with_name(path.stem + ".update.md")
     foreign.write_text("my own notes, not the monitor's\n", encoding="utf-8")
     second = make_article(db, "https://other.example.com/b", "Data of 6,252 detainees posted",
@@ -147,23 +144,7 @@ def test_publishing_never_overwrites_a_post_it_did_not_write(tmp_path):
 
 def test_the_side_file_beside_a_kept_one_is_refreshed_not_multiplied(tmp_path):
     """Later regenerations reuse the side file the draft wrote (`.update.2.md`), unchanged."""
-    from monitor import drafting
-    from monitor.storage import drafts as draft_store
-    from tests.draft_fixtures import (
-        BREACH_TEXT,
-        NOW,
-        join_incident,
-        make_article,
-        make_incident,
-        setup,
-    )
-
-    config, db = setup(tmp_path)
-    first = make_article(db, "https://news.example.com/a", "ICE posts detainee data", BREACH_TEXT)
-    incident = make_incident(db, first, title="ICE posts detainee data")
-    drafting.generate_drafts(db, config, now=NOW)
-    path = Path(draft_store.draft_for_incident(db, incident)["path"])
-    path.write_text(path.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    config, db, incident, path = edited_breach_draft(tmp_path)
     path.with_name(path.stem + ".update.md").write_text("notes\n", encoding="utf-8")
     for n, outlet in enumerate(("Other", "Third")):
         article = make_article(db, f"https://{outlet.lower()}.example.com/{n}",
