@@ -7,8 +7,8 @@ from functools import lru_cache
 
 
 # facts fold each sentence in several passes (counts, agencies, dates, data categories): a small
-# cache makes the repeats free
-@lru_cache(maxsize=4096)
+# cache makes the repeats free (small: whole article texts pass through it too)
+@lru_cache(maxsize=512)
 def fold(text: str) -> str:
     """Lower-case, strip accents and normalise quotes so one term covers 'detención'/'detencion'."""
     if text.isascii():  # NFKD leaves ASCII alone and it has no accents or curly quotes to fold
