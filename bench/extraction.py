@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_PAGES = (ROOT / "bench" / "pages", ROOT / "demo" / "snapshot", ROOT / "tests" / "fixtures")
+# bench/pages: whole recorded agency pages (30-40 kB, like the Zyte set's news pages);
+# demo/snapshot and tests/fixtures: small frozen pages (1-8 kB) where fixed costs weigh more
 # frozen fixtures whose article text is a corpus report: (fixture, corpus id)
 FIXTURE_GOLD = {"pages/barrons_article_wrap.html": "real-7d1cd712e6"}
 URL = "https://www.bench.example/news/article"
@@ -43,12 +45,18 @@ URL = "https://www.bench.example/news/article"
 
 def load_pages(folders: list[Path]) -> dict[str, str]:
     """Every .html / .html.gz page under the folders, keyed by path below its folder."""
-    pages: dict[str, str] = {}
+    return {key: html for key, (html, _) in load_sets(folders).items()}
+
+
+def load_sets(folders: list[Path]) -> dict[str, tuple[str, str]]:
+    """Page key -> (html, the folder it came from, relative to the repository if inside it)."""
+    pages: dict[str, tuple[str, str]] = {}
     for folder in folders:
+        name = str(folder.relative_to(ROOT)) if folder.is_relative_to(ROOT) else str(folder)
         for path in sorted(folder.rglob("*.html")) + sorted(folder.rglob("*.html.gz")):
             raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
             key = str(path.relative_to(folder)).removesuffix(".gz")
-            pages[key] = raw.decode("utf-8", errors="replace")
+            pages[key] = (raw.decode("utf-8", errors="replace"), name)
     return pages
 
 
@@ -107,7 +115,8 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, help="ground-truth JSON {id: {articleBody}}")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per extractor")
     args = parser.parse_args()
-    pages = load_pages(args.pages or list(DEFAULT_PAGES))
+    sets = load_sets([p.resolve() for p in args.pages] if args.pages else list(DEFAULT_PAGES))
+    pages = {key: html for key, (html, _) in sets.items()}
     if not pages:
         raise SystemExit("bench/extraction.py: no .html pages found")
     gold = load_gold(args.gold)
@@ -115,13 +124,19 @@ def main() -> None:
     outputs = {name: {key: run(html) for key, html in pages.items()}  # warm-up, and the texts
                for name, run in runners.items()}
     times: dict[str, list[float]] = {name: [] for name in runners}
+    # per page and round, so each page set gets its own ratio (same rounds, same load)
+    page_times: dict[str, dict[str, list[float]]] = {name: {k: [] for k in pages}
+                                                     for name in runners}
+    clock = time.perf_counter
     for round_number in range(args.rounds):
         order = list(runners) if round_number % 2 == 0 else list(reversed(runners))
         for name in order:
-            started = time.perf_counter()
-            for html in pages.values():
+            started = clock()
+            for key, html in pages.items():
+                before = clock()
                 runners[name](html)
-            times[name].append(time.perf_counter() - started)
+                page_times[name][key].append(clock() - before)
+            times[name].append(clock() - started)
     rate = {name: len(pages) / statistics.median(values) for name, values in times.items()}
     reference = {key: gold.get(key, outputs["trafilatura"][key]) for key in pages}
     scores = {name: statistics.mean(f1(out[key], reference[key]) for key in pages)
@@ -135,6 +150,12 @@ def main() -> None:
         print(f"  {name:<12} {rate[name]:>8.1f} {scores[name]:>6.3f} {on_gold:>8.3f}")
     print(f"  F1 against gold text on {len(gold_keys)} page(s), against trafilatura's own "
           f"output on the other {len(pages) - len(gold_keys)}")
+    for folder in sorted({name for _, name in sets.values()}):
+        keys = [k for k, (_, name) in sets.items() if name == folder]
+        cost = {n: sum(statistics.median(page_times[n][k]) for k in keys) for n in runners}
+        size = statistics.median(len(pages[k]) for k in keys) / 1000
+        print(f"  {folder}: {len(keys)} pages (median {size:.0f} kB), extract/trafilatura = "
+              f"{cost['trafilatura'] / cost['extract']:.2f}")
     print(f"  extract/trafilatura = {rate['extract'] / rate['trafilatura']:.2f} "
           f"(target >= 0.85); F1 extract {scores['extract']:.3f} vs trafilatura "
           f"{scores['trafilatura']:.3f} (must not drop)")
