@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -452,9 +453,6 @@ _GRANDPARENT_TEXT = XPath("string(../..)")
 _JSON_LD = XPath("//script[@type='application/ld+json']/text()")
 _HEADER_SCOPE = XPath("//article|//main")
 _BODY = XPath("//body")
-_VISIBLE_TEXT = XPath(
-    ".//text()[not(ancestor::script or ancestor::style or ancestor::nav or ancestor::footer"
-    " or ancestor::header)]")
 VISIBLE_DATE_CHARS = 4000  # the header text searched for a written date
 
 
@@ -488,12 +486,37 @@ def _json_ld(page: Selector) -> list[dict[str, Any]]:
     return items
 
 
+_HIDDEN = frozenset({"script", "style", "nav", "footer", "header"})
+
+
+def _visible_texts(scope: Any) -> Iterator[str]:
+    """The text nodes `.//text()[not(ancestor::script or ... or ancestor::header)]` selects, in
+    document order, lazily: the caller stops after the header's first few thousand characters,
+    where the XPath would have collected every text node of the page first."""
+    if any(isinstance(a.tag, str) and a.tag in _HIDDEN for a in scope.iterancestors()):
+        return
+    stack: list[Any] = [scope]
+    while stack:  # a stack, not recursion: a hostile page may nest thousands of levels
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+            continue
+        if not isinstance(node.tag, str) or node.tag in _HIDDEN:
+            continue  # a comment (its .text is not page text) or a hidden subtree
+        if node.text:
+            yield node.text
+        for child in reversed(node):
+            if child.tail:
+                stack.append(child.tail)  # the tail is the parent's text: kept
+            stack.append(child)
+
+
 def _visible_dates(page: Selector) -> list[str]:
     """Dates written in the article's own header text ('December 23, 2022', 'Release Date')."""
     scope = _HEADER_SCOPE(page.root) or _BODY(page.root)
     words: list[str] = []
     length = 0
-    for text in _VISIBLE_TEXT(scope[0]) if scope else ():
+    for text in _visible_texts(scope[0]) if scope else ():
         parts = text.split()
         words.extend(parts)
         length += sum(len(part) + 1 for part in parts)
