@@ -625,3 +625,8 @@ def sentence_facts(sentences: list[str], *, language: str = "en",
             "durations": durations(sentence),
         })
     return result
+
+
+def month_names() -> list[str]:
+    """English month names, January first (for stating a Spanish source's date in English)."""
+    return list(_config()["dates"]["months_en"])
