@@ -27,11 +27,16 @@ KIND_WEIGHTS = {"count": 3.0, "duration": 3.0, "data": 2.0, "date": 1.5, "place"
 # The order of a story: what happened, how it came to light, the response, context, what next.
 ROLE_ORDER = {"event": 0, "discovery": 1, "response": 2, "": 3, "next": 4}
 EVENT_KINDS = {"count", "data", "duration", "date"}
+# A sentence must add at least this much: a new name or organisation alone is not a new fact.
+MIN_GAIN = 1.0
+# Nouns that count people in general: "6,252 people" and "6,252 noncitizens" are one quantity.
+# Subsets ("women", "children", "workers") are quantities of their own.
 PEOPLE_NOUNS = {"people", "persons", "immigrants", "migrants", "asylum seekers", "refugees",
-                "detainees", "noncitizens", "individuals", "personas", "inmigrantes",
-                "migrantes", "solicitantes de asilo", "refugiados", "detenidos", "aliens",
-                "families", "children", "adults", "men", "women", "workers", "trabajadores",
-                "asylees", "non-citizens", "niños", "familias", "mujeres", "hombres"}
+                "detainees", "noncitizens", "non-citizens", "individuals", "aliens", "asylees",
+                "nationals", "citizens", "residents", "beneficiaries", "recipients", "holders",
+                "personas", "inmigrantes", "migrantes", "solicitantes de asilo", "refugiados",
+                "detenidos", "ciudadanos", "residentes", "beneficiarios", "extranjeros"}
+DEMONYM = re.compile(r"(?:ans|ians|eses?|nos|ños|ses)$")  # "Venezuelans", "venezolanos"
 # A report that attributes its news to another outlet is a rewrite, not the original report.
 CITES_ANOTHER = re.compile(
     r"\b(?:according to (?:a |an )?(?:report (?:by|in|from) )?(?:the )?[A-Z][\w.]+(?: [A-Z][\w.]+)*"
@@ -39,8 +44,7 @@ CITES_ANOTHER = re.compile(
     r"[A-Z]|citing (?:the )?[A-Z]|told (?:the )?[A-Z][\w]+ (?:Post|Times|News|Journal)|"
     r"según (?:informó |publicó |reportó )?(?:el |la )?(?:diario |periódico |cadena )?[A-Z]|"
     r"informó (?:el |la )?(?:diario |periódico )[A-Z])")
-PROPER = re.compile(r"(?<![\w.])(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+)(?:\s+(?:de\s+|del\s+|la\s+)?"
-                    r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+){1,3}")
+PROPER = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+)*")
 ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*$")
 
 
@@ -112,24 +116,29 @@ def is_story_sentence(sentence: str, *, max_words: int) -> bool:
 
 
 def noun_class(noun: str) -> str:
+    """"people" for a count of people in general (any nationality), else the noun itself."""
     noun = " ".join((noun or "").lower().split())
-    last = noun.split()[-1:] or [""]
-    if noun in PEOPLE_NOUNS or last[0] in PEOPLE_NOUNS or noun.endswith(tuple(PEOPLE_NOUNS)):
+    last = (noun.split()[-1:] or [""])[0]
+    if noun in PEOPLE_NOUNS or last in PEOPLE_NOUNS or (DEMONYM.search(last) and len(
+            noun.split()) == 1 and last not in {"mujeres", "hombres", "niños"}):
         return "people"
     return noun
 
 
 class Figures:
     """The incident's distinct figures: a count joins the first earlier figure it agrees with
-    (same kind of thing, `figures_agree`), so "6,252" and "more than 6,000" are one."""
+    (`figures_agree`), so "6,252" and "more than 6,000" are one. For telling what a sentence
+    adds, any agreeing count is the same figure ("350,000 migrants", "300,000 Venezuelans");
+    for conflicts (`by_kind`), only counts of the same kind of thing are compared."""
 
-    def __init__(self) -> None:
+    def __init__(self, by_kind: bool = False) -> None:
+        self.by_kind = by_kind
         self.groups: list[dict[str, Any]] = []
 
     def key(self, fact: dict[str, Any]) -> int | None:
         if fact.get("vague") or not isinstance(fact.get("value"), int | float):
             return None  # "thousands of" is an amount, not a figure
-        kind = noun_class(fact.get("noun", ""))
+        kind = noun_class(fact.get("noun", "")) if self.by_kind else ""
         for number, group in enumerate(self.groups):
             if group["kind"] == kind and any(figures_agree(fact, f) for f in group["facts"]):
                 group["facts"].append(fact)
@@ -153,12 +162,12 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
             atoms.add((name, str(fact.get("value"))))
     for fact in found.get("dates") or []:
         atoms.add(("date", fact.get("value") or fold(fact.get("text", ""))))
-    known = {fold(str(f.get("value"))) for kind in ("agencies", "places", "organizations")
-             for f in found.get(kind) or []}
+    # Names by word: "Kristi Noem" after "Noem" adds only "Kristi"; the sentence's first word
+    # is capitalised anyway.
     for match in PROPER.finditer(sentence):
-        name = fold(match.group(0))
-        if match.start() > 0 and name not in known and not any(name in k for k in known):
-            atoms.add(("name", name))
+        for word in match.group(0).split():
+            if len(word) >= 3 and match.start() + match.group(0).find(word) > 0:
+                atoms.add(("name", fold(word)))
     for role in fact_module.story_roles(sentence):
         atoms.add(("role", role))
     return atoms
@@ -204,4 +213,6 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
             if ("data", str(f.get("value"))) in new]
     if data:
         parts.append({"kind": "data", "values": data})
+    if not {p["kind"] for p in parts} & {"count", "duration", "date", "place", "data"}:
+        return []  # an agency or an organisation alone is not a fact worth a sentence
     return parts

@@ -29,6 +29,7 @@ from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.templating import markdown_env, strip_html
 from monitor.textclean import defang_templates
+from monitor.urls import is_http_url
 
 MAX_WORDS_PER_SENTENCE = 50  # the default of `[drafts] max_words_per_sentence`
 MAX_QUOTE_WORDS_PER_SOURCE = 50
@@ -46,7 +47,7 @@ INCIDENT_TYPES = incident_types()  # the taxonomy is the one list
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]?[A-ZÁÉÍÓÚÑ0-9])")
 ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|"
                           r"St|Jr|Sr|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Miss|Calif|Fla|"
-                          r"Ariz|Tex|Ill|Sra|Sr|Dra)\.)$")
+                          r"Ariz|Tex|Ill|Sra|Sr|Dra|Vol|Nos?|Pp?|Fed|Reg)\.)$")
 DATELINE = re.compile(r"^[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
                       r"\s+[—–-]{1,2}\s+")
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
@@ -306,8 +307,8 @@ def _item(candidate: story.Candidate, text: str, parts: list[dict] | None = None
 
 
 def choose_information(candidates: list[story.Candidate], lead: story.Candidate | None,
-                       settings: DraftSettings, budget: _Budget,
-                       word_budget: int) -> tuple[list[dict[str, Any]], list[dict]]:
+                       settings: DraftSettings, budget: _Budget, word_budget: int,
+                       min_words: int = 0) -> tuple[list[dict[str, Any]], list[dict]]:
     """The Information, fact first: each sentence adds a fact the lead and the sentences
     before it do not carry; a sentence that would only repeat is left out.
 
@@ -326,7 +327,10 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
     english = any(c.source["language"] == DRAFT_LANGUAGE for c in candidates)
     while pool and len(chosen) < settings.max_fact_sentences:
         scored = [(story.gain(c.atoms, covered), c) for c in pool]
-        scored = [(g, c) for g, c in scored if g > 0]
+        # Below the body's minimum length a new name or organisation is enough; above it a
+        # sentence must add a fact of weight (`story.MIN_GAIN`). Nothing that only repeats.
+        floor = story.MIN_GAIN if words >= min_words else 0.01
+        scored = [(g, c) for g, c in scored if g >= floor]
         if not scored:
             break
         best_gain, best = max(scored, key=lambda gc: (
@@ -379,7 +383,8 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
     Returns one group per kind of thing: ``{"noun", "figures": [{"value", "display", "noun",
     "sources": [n…], "outlets": […]}]}``.
     """
-    figures = story.Figures()
+    figures = story.Figures(by_kind=True)
+    lead_atoms = {a for a in (lead.atoms if lead else set()) if a[0] not in ("count", "agency")}
     entries: dict[int, dict[str, Any]] = {}
     for source in sources:
         article = source["article"]
@@ -401,7 +406,11 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
                 entry = entries.setdefault(key, {
                     "value": fact["value"], "display": display,
                     "noun": clean_text(fact.get("noun")), "sources": [], "outlets": [],
-                    "kind": figures.groups[key]["kind"]})
+                    "kind": figures.groups[key]["kind"], "about_the_event": False})
+                # The event's quantity: said with something the lead says (the place, the
+                # date, the data …), not a background figure of the same kind.
+                atoms = story.atoms_of(sentence, sentence_found, story.Figures())
+                entry["about_the_event"] |= bool(atoms & lead_atoms) or lead is None
                 if not fact.get("qualifier") and entry["display"] != display:
                     entry.update(value=fact["value"], display=display)  # the exact figure
                 if source["number"] not in entry["sources"]:
@@ -409,7 +418,9 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
                     entry["outlets"].append(source["outlet"])
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for entry in entries.values():
-        by_kind.setdefault(entry.pop("kind"), []).append(entry)
+        kind, about = entry.pop("kind"), entry.pop("about_the_event")
+        if about or len(entry["sources"]) > 1:
+            by_kind.setdefault(kind, []).append(entry)
     conflicts = []
     for noun, values in by_kind.items():
         if len(values) < 2 or len({n for v in values for n in v["sources"]}) < 2:
@@ -420,14 +431,12 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
 
 
 def choose_headline(incident: dict[str, Any], sources: list[dict[str, Any]]) -> str:
-    """The incident's title, or an English source's title when the incident's is not English."""
-    primary = sources[0] if sources else None
-    if primary and primary["language"] != DRAFT_LANGUAGE:
-        for source in sources:
-            if source["language"] == DRAFT_LANGUAGE:
-                return source["title"]
-        return primary["title"]
-    return primary["title"] if primary else clean_text(incident.get("title"))
+    """The primary source's title, or an English source's when the primary is not English;
+    a source without a title (only its URL) never gives the headline."""
+    titled = [s for s in sources if s["title"] and not is_http_url(s["title"])]
+    english = [s for s in titled if s["language"] == DRAFT_LANGUAGE]
+    best = (english or titled or [None])[0]
+    return best["title"] if best else clean_text(incident.get("title"))
 
 
 def _tags(incident_type: str, sources: list[dict[str, Any]]) -> list[str]:
@@ -453,10 +462,10 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget)
     decisions += lead_decisions
     incident_type = incident.get("incident_type") or "other_enforcement"
-    word_budget = (settings.max_body_words - len((lead or {"text": ""})["text"].split())
-                   - _why_words(config, incident_type))
-    information, info_decisions = choose_information(candidates, lead_candidate, settings,
-                                                     budget, word_budget)
+    fixed = len((lead or {"text": ""})["text"].split()) + _why_words(config, incident_type)
+    information, info_decisions = choose_information(
+        candidates, lead_candidate, settings, budget, settings.max_body_words - fixed,
+        settings.min_body_words - fixed)
     decisions += info_decisions
     languages = sorted({s["language"] for s in sources})
     primary = sources[0]["article"] if sources else {}
