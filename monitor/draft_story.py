@@ -25,7 +25,7 @@ from monitor.urls import is_http_url, url_key
 KIND_WEIGHTS = {"count": 3.0, "duration": 3.0, "data": 2.0, "date": 1.5, "place": 1.5,
                 "role": 1.5, "agency": 1.0, "org": 0.75, "name": 0.5}
 # The order of a story: what happened, how it came to light, the response, context, what next.
-ROLE_ORDER = {"event": 0, "discovery": 1, "response": 2, "": 3, "next": 4}
+ROLE_ORDER = {"event": 0, "discovery": 1, "response": 2, "": 3, "background": 4, "next": 5}
 EVENT_KINDS = {"count", "data", "duration", "date"}
 # A sentence must add at least this much: a new name or organisation alone is not a new fact.
 MIN_GAIN = 1.0

@@ -378,13 +378,15 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
     """Real disagreements about one quantity: counts of the same kind of thing that are
     different figures (`figures_agree` says no), each reported by its own sources.
 
-    Only counts from a source's opening sentences (the news, not background such as "ICE
-    holds more than 30,000 immigrants") and only digits ("thousands of" is not a figure).
+    Only counts from a source's opening sentences, said with something the lead says (an
+    agency, the place, the date …) and not in a background sentence ("ICE currently holds more
+    than 30,000 immigrants"), unless two sources report them; and only digits ("thousands of"
+    is not a figure).
     Returns one group per kind of thing: ``{"noun", "figures": [{"value", "display", "noun",
     "sources": [n…], "outlets": […]}]}``.
     """
     figures = story.Figures(by_kind=True)
-    lead_atoms = {a for a in (lead.atoms if lead else set()) if a[0] not in ("count", "agency")}
+    lead_atoms = {a for a in (lead.atoms if lead else set()) if a[0] not in ("count", "role")}
     entries: dict[int, dict[str, Any]] = {}
     for source in sources:
         article = source["article"]
@@ -410,7 +412,8 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
                 # The event's quantity: said with something the lead says (the place, the
                 # date, the data …), not a background figure of the same kind.
                 atoms = story.atoms_of(sentence, sentence_found, story.Figures())
-                entry["about_the_event"] |= bool(atoms & lead_atoms) or lead is None
+                entry["about_the_event"] |= ("role", "background") not in atoms and (
+                    bool(atoms & lead_atoms) or lead is None)
                 if not fact.get("qualifier") and entry["display"] != display:
                     entry.update(value=fact["value"], display=display)  # the exact figure
                 if source["number"] not in entry["sources"]:
