@@ -23,7 +23,7 @@ from monitor.textfold import fold
 from monitor.urls import is_http_url, url_key
 
 KIND_WEIGHTS = {"count": 3.0, "duration": 3.0, "data": 2.0, "date": 1.5, "place": 1.5,
-                "role": 1.5, "agency": 1.0, "org": 0.75, "name": 0.5}
+                "role": 1.5, "agency": 1.0, "org": 0.75, "name": 0.5, "word": 0.1}
 # The order of a story: what happened, how it came to light, the response, context, what next.
 ROLE_ORDER = {"event": 0, "discovery": 1, "response": 2, "": 3, "background": 4, "next": 5}
 EVENT_KINDS = {"count", "data", "duration", "date"}
@@ -168,13 +168,20 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
         for word in match.group(0).split():
             if len(word) >= 3 and match.start() + match.group(0).find(word) > 0:
                 atoms.add(("name", fold(word)))
+    # What the sentence says in words ("did not meet standards for medical staffing"): each
+    # uncommon word a small fact, so a sentence of new findings is not taken for a repeat.
+    for word in fact_module.content_words(sentence):
+        atoms.add(("word", word))
     for role in fact_module.story_roles(sentence):
         atoms.add(("role", role))
     return atoms
 
 
-def gain(atoms: set[tuple], covered: set[tuple]) -> float:
-    return sum(KIND_WEIGHTS.get(atom[0], 1.0) for atom in atoms - covered)
+def gain(atoms: set[tuple], covered: set[tuple], words: bool = True) -> float:
+    """What a sentence adds to what is covered, weighted by kind; `words=False` leaves out
+    its uncommon words (a finding in words only counts while a draft is below its minimum)."""
+    return sum(KIND_WEIGHTS.get(atom[0], 1.0) for atom in atoms - covered
+               if words or atom[0] != "word")
 
 
 def format_date(iso: str | None, months: list[str]) -> str | None:

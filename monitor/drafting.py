@@ -326,10 +326,12 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
     months = facts.month_names()
     english = any(c.source["language"] == DRAFT_LANGUAGE for c in candidates)
     while pool and len(chosen) < settings.max_fact_sentences:
-        scored = [(story.gain(c.atoms, covered), c) for c in pool]
-        # Below the body's minimum length a new name or organisation is enough; above it a
-        # sentence must add a fact of weight (`story.MIN_GAIN`). Nothing that only repeats.
-        floor = story.MIN_GAIN if words >= min_words else 0.01
+        # Below the body's minimum length a new name, organisation or finding in words is
+        # enough; above it a sentence must add a fact of weight (`story.MIN_GAIN`) beyond its
+        # words. Nothing that only repeats.
+        short = words < min_words
+        scored = [(story.gain(c.atoms, covered, words=short), c) for c in pool]
+        floor = 0.2 if short else story.MIN_GAIN
         scored = [(g, c) for g, c in scored if g >= floor]
         if not scored:
             break

@@ -573,7 +573,7 @@ def durations(sentence: str) -> list[dict]:
     for m in pattern.finditer(folded):
         before = folded[max(0, m.start() - 12):m.start()]
         after = folded[m.end():m.end() + 8]
-        lasting = m.group("qual") or re.search(r"\b(?:for|durante|during|por)\s+$", before)
+        lasting = m.group("qual") or re.search(r"\b(?:for|within|durante|during|por|en)\s+$", before)
         if not lasting or re.match(r"\s*(?:old|later|ago|de edad|despues)", after):
             continue
         if m.group("digits"):
@@ -630,3 +630,15 @@ def sentence_facts(sentences: list[str], *, language: str = "en",
 def month_names() -> list[str]:
     """English month names, January first (for stating a Spanish source's date in English)."""
     return list(_config()["dates"]["months_en"])
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    return frozenset(fold(w)[:6] for w in _config()["content"]["common"])
+
+
+def content_words(sentence: str) -> set[str]:
+    """The sentence's uncommon words (5 letters or more), each as its first 6 folded letters
+    ("detained", "detention" -> "detain", "detent"), for telling a new finding from a repeat."""
+    common = _common_words()
+    return {w[:6] for w in re.findall(r"[a-z]{5,}", fold(sentence)) if w[:6] not in common}
