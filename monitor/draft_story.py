@@ -220,6 +220,21 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
             if ("data", str(f.get("value"))) in new]
     if data:
         parts.append({"kind": "data", "values": data})
-    if not {p["kind"] for p in parts} & {"count", "duration", "date", "place", "data"}:
-        return []  # an agency or an organisation alone is not a fact worth a sentence
+    kinds = {p["kind"] for p in parts}
+    if not (kinds & {"count", "duration", "data"} or {"date", "place"} <= kinds):
+        return []  # a place, a date or an agency alone says too little out of its sentence
     return parts
+
+
+CENTRAL_KINDS = {"count", "duration", "data", "date", "place", "agency", "name", "org"}
+
+
+def centrality(candidates: list[Candidate]) -> dict[tuple, int]:
+    """For each fact, how many sources state it: the event's core facts are the ones most
+    reports share (the person who died, the date, the place), not one outlet's aside."""
+    sources: dict[tuple, set[int]] = {}
+    for candidate in candidates:
+        for atom in candidate.atoms:
+            if atom[0] in CENTRAL_KINDS:
+                sources.setdefault(atom, set()).update(candidate.sources)
+    return {atom: len(numbers) for atom, numbers in sources.items()}

@@ -48,8 +48,10 @@ SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]?
 ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|"
                           r"St|Jr|Sr|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Miss|Calif|Fla|"
                           r"Ariz|Tex|Ill|Sra|Sr|Dra|Vol|Nos?|Pp?|Fed|Reg)\.)$")
-DATELINE = re.compile(r"^[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
-                      r"\s+[—–-]{1,2}\s+")
+DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
+                      r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10})\))?\s+[—–-]{1,2}\s+"
+                      r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,4}\)\s+)")
+BULLET = re.compile(r"^[•·▪►*–-]\s+")  # a list item's mark is not part of its sentence
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
 
 
@@ -156,7 +158,7 @@ def split_sentences(text: str) -> list[str]:
             else:
                 joined.append(piece)
         sentences += joined
-    return [DATELINE.sub("", sentence, count=1) for sentence in sentences]
+    return [BULLET.sub("", DATELINE.sub("", sentence, count=1)) for sentence in sentences]
 
 
 def _overlaps(key: str, keys: set[str]) -> bool:
@@ -264,12 +266,15 @@ def _reference(article: dict[str, Any]) -> datetime | None:
         return None
 
 
-def _lead_score(candidate: story.Candidate) -> float:
-    """Who did what to how many, when: a figure, an agency, a time; early in the primary
-    source. A lead without an agency or a figure does not state the event."""
+def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
+    """Who did what to how many, when: a figure, an agency, a time, the facts most sources
+    share; early in the primary source. A lead without an agency or a figure rarely states
+    the event."""
     kinds = {a[0] for a in candidate.atoms}
     source = candidate.source
+    core = sum(shared.get(a, 1) - 1 for a in candidate.atoms)
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
+            + 0.25 * min(core, 16)
             + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
             - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
             - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
@@ -285,7 +290,16 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
     """
     decisions: list[dict] = []
     opening = [c for c in candidates if c.position < 6]
-    for candidate in sorted(opening, key=lambda c: -_lead_score(c)):
+    shared = story.centrality(candidates)
+    # The best primary source leads when one of its opening sentences states the event (an
+    # agency with a figure, a date or a place); among those, the best scored sentence.
+    def order(c: story.Candidate) -> tuple[int, float]:
+        kinds = {a[0] for a in c.atoms}
+        states = "agency" in kinds and bool(kinds & {"count", "date", "place"}) and (
+            c.source["language"] == DRAFT_LANGUAGE)
+        return (c.source["rank"] if states else 9, -_lead_score(c, shared))
+
+    for candidate in sorted(opening, key=order):
         guarded = privacy.guard_sentence(candidate.text, where="lead",
                                          source=candidate.source["number"],
                                          public_names=settings.public_names)
