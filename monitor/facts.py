@@ -573,7 +573,8 @@ def durations(sentence: str) -> list[dict]:
     for m in pattern.finditer(folded):
         before = folded[max(0, m.start() - 12):m.start()]
         after = folded[m.end():m.end() + 8]
-        lasting = m.group("qual") or re.search(r"\b(?:for|within|durante|during|por|en)\s+$", before)
+        lasting = m.group("qual") or re.search(r"\b(?:for|within|durante|during|por|en)\s+$",
+                                               before)
         if not lasting or re.match(r"\s*(?:old|later|ago|de edad|despues)", after):
             continue
         if m.group("digits"):

@@ -84,7 +84,8 @@ def test_body_stays_within_the_configured_length_on_the_largest_family(families,
 def test_lead_states_who_did_what_from_the_agency_statement(families, config):
     """The DHS statement leads the breach, not a trade site rewriting it."""
     context, _ = draft(families, config, BREACH)
-    lead_source = next(s for s in context["sources"] if s["number"] == context["lead"]["sources"][0])
+    number = context["lead"]["sources"][0]
+    lead_source = next(s for s in context["sources"] if s["number"] == number)
     assert lead_source["url"].startswith("https://www.dhs.gov/")
 
 
