@@ -51,7 +51,7 @@ ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|
 DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
                       r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10})\))?\s+[—–-]{1,2}\s+"
                       r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,4}\)\s+)")
-BULLET = re.compile(r"^[•·▪►*–-]\s+")  # a list item's mark is not part of its sentence
+BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
 
 
@@ -274,7 +274,7 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     source = candidate.source
     core = sum(shared.get(a, 1) - 1 for a in candidate.atoms)
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
-            + 0.25 * min(core, 16)
+            + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
             + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
             - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
             - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
@@ -296,7 +296,7 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
     def order(c: story.Candidate) -> tuple[int, float]:
         kinds = {a[0] for a in c.atoms}
         states = "agency" in kinds and bool(kinds & {"count", "date", "place"}) and (
-            c.source["language"] == DRAFT_LANGUAGE)
+            c.source["language"] == DRAFT_LANGUAGE) and "background" not in c.roles
         return (c.source["rank"] if states else 9, -_lead_score(c, shared))
 
     for candidate in sorted(opening, key=order):
