@@ -127,29 +127,19 @@ def carries(line: str, phrasings: list[str]) -> bool:
                if fold(p).strip())
 
 
-def measure(items: list[dict], config: Config, key_facts: list[dict] | None) -> dict:
-    """The figures of one incident's draft (see the module docstring)."""
-    context, text, articles = build(items, config)
-    lines = fact_lines(text)
-    lead = context["lead"]["text"] if context["lead"] else ""
-    information = body_of(text).split("\n## Why It Matters", 1)[0].split(
-        "\n**The sources report", 1)[0]
+def redundant_lines(text: str, facts: list[dict] | None = None) -> list[str]:
+    """Information bullets adding no key fact, number, proper name or part of the story that
+    the lead and the bullets before them do not already carry."""
+    facts = facts or []
+    body = body_of(text).split("\n## Why It Matters", 1)[0]
+    lead = CITE.sub("", body.split("## The Information", 1)[0]).strip()
+    information = body.split("## The Information", 1)[-1].split("\n**The sources report", 1)[0]
     bullets = [line[2:] for line in information.splitlines() if line.startswith("- ")]
-    result: dict = {"words": len(CITE.sub("", body_of(text)).split()), "lead_text": lead,
-                    "information": len(context["information"])}
-    # Citation links: every footnote's link is the URL that was fetched for that source.
-    fetched = {a["id"]: a["original_url"] for a in articles}
-    by_number = {s["number"]: fetched[s["article_id"]] for s in context["sources"]}
-    links = FOOTNOTE.findall(text)
-    result["links"] = (sum(by_number[int(n)] == url for n, url in links), len(links))
-    # Redundancy: a bullet adding no key fact, number or proper name not already carried.
-    seen_numbers = set(NUMBER.findall(CITE.sub("", lead)))
+    seen_numbers = set(NUMBER.findall(lead))
     seen_names = set(PROPER.findall(" " + lead))
     seen_roles = story_roles(lead)
-    facts = key_facts or []
     carried_before = {i for i, f in enumerate(facts) if carries(lead, f["any"])}
-    redundant = 0
-    result["redundant_lines"] = []
+    found = []
     for bullet in bullets:
         plain = CITE.sub("", bullet)
         numbers, names = set(NUMBER.findall(plain)), set(PROPER.findall(" " + plain))
@@ -157,13 +147,29 @@ def measure(items: list[dict], config: Config, key_facts: list[dict] | None) -> 
         new_facts = {i for i, f in enumerate(facts) if carries(plain, f["any"])} - carried_before
         if (not new_facts and numbers <= seen_numbers and names <= seen_names
                 and roles <= seen_roles):
-            redundant += 1
-            result["redundant_lines"].append(plain)
+            found.append(plain)
         seen_numbers |= numbers
         seen_names |= names
         seen_roles |= roles
         carried_before |= new_facts
-    result["redundant"] = redundant
+    return found
+
+
+def measure(items: list[dict], config: Config, key_facts: list[dict] | None) -> dict:
+    """The figures of one incident's draft (see the module docstring)."""
+    context, text, articles = build(items, config)
+    lines = fact_lines(text)
+    lead = context["lead"]["text"] if context["lead"] else ""
+    result: dict = {"words": len(CITE.sub("", body_of(text)).split()), "lead_text": lead,
+                    "information": len(context["information"])}
+    # Citation links: every footnote's link is the URL that was fetched for that source.
+    fetched = {a["id"]: a["original_url"] for a in articles}
+    by_number = {s["number"]: fetched[s["article_id"]] for s in context["sources"]}
+    links = FOOTNOTE.findall(text)
+    result["links"] = (sum(by_number[int(n)] == url for n, url in links), len(links))
+    facts = key_facts or []
+    result["redundant_lines"] = redundant_lines(text, facts)
+    result["redundant"] = len(result["redundant_lines"])
     if key_facts is not None:
         carried = [f for f in facts if any(carries(CITE.sub("", line), f["any"])
                                            for line in lines)]

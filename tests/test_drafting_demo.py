@@ -120,3 +120,19 @@ def test_cli_diff_shows_hand_edit(demo):
     path.write_text(path.read_text() + "\nAn attorney's sentence.\n")
     result = run_cli("drafts", "diff", "2", config=config)
     assert "+An attorney's sentence." in result.stdout
+
+
+def _breach(drafts: list[Path]) -> str:
+    """The demo's breach draft with the most sources (the issue's "4 of 6 repeat" draft)."""
+    breaches = [p.read_text() for p in drafts if 'incident_type: "data_breach"' in p.read_text()]
+    return max(breaches, key=lambda text: text.count("\n  - number: "))
+
+
+def test_breach_draft_information_adds_a_fact_in_every_sentence(demo):
+    from bench.draft_quality import redundant_lines
+
+    assert redundant_lines(_breach(demo[2])) == []
+
+
+def test_breach_draft_says_how_long_the_file_was_online(demo):
+    assert re.search(r"(?:about|approximately|roughly) five hours", _breach(demo[2]))
