@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor import corpus, drafting  # noqa: E402
-from monitor.config import Config, load_config  # noqa: E402
+from monitor.config import Config  # noqa: E402
+from monitor.configure import load_config  # noqa: E402
 from monitor.facts import extract_facts, story_roles  # noqa: E402
 from monitor.textfold import fold  # noqa: E402
 from monitor.urls import canonical_url  # noqa: E402

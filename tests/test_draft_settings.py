@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bench import draft_quality as dq
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError
+from monitor.configure import load_config
 from monitor.drafting import DraftSettings
 from tests.conftest import write_config
 
