@@ -161,7 +161,8 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
         for fact in found.get(kind) or []:
             atoms.add((name, str(fact.get("value"))))
     for fact in found.get("dates") or []:
-        atoms.add(("date", fact.get("value") or fold(fact.get("text", ""))))
+        if not _date_of_saying(sentence, fact.get("text", "")):
+            atoms.add(("date", fact.get("value") or fold(fact.get("text", ""))))
     # Names by word: "Kristi Noem" after "Noem" adds only "Kristi"; the sentence's first word
     # is capitalised anyway.
     for match in PROPER.finditer(sentence):
@@ -175,6 +176,16 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
     for role in fact_module.story_roles(sentence):
         atoms.add(("role", role))
     return atoms
+
+
+SAYING = re.compile(r"\b(?:said|says|announced|confirmed|reported|acknowledged|told|dijo|informó|"
+                    r"anunció|confirmó|reportó|señaló)\s+(?:on\s+|el\s+|este\s+)?$", re.I)
+
+
+def _date_of_saying(sentence: str, text: str) -> bool:
+    """"…, ICE said Thursday": the day a statement was made, not a fact of the event."""
+    at = sentence.find(text) if text else -1
+    return at > 0 and bool(SAYING.search(sentence[:at]))
 
 
 def gain(atoms: set[tuple], covered: set[tuple], words: bool = True) -> float:

@@ -388,7 +388,8 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
     "sources": [n…], "outlets": […]}]}``.
     """
     figures = story.Figures(by_kind=True)
-    lead_atoms = {a for a in (lead.atoms if lead else set()) if a[0] not in ("count", "role")}
+    lead_atoms = {a for a in (lead.atoms if lead else set())
+                  if a[0] not in ("count", "role", "word")}
     entries: dict[int, dict[str, Any]] = {}
     for source in sources:
         article = source["article"]
