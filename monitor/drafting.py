@@ -283,7 +283,8 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         kinds = {a[0] for a in c.atoms}
         states = "agency" in kinds and bool(kinds & {"count", "date", "place"}) and (
             c.source["language"] == DRAFT_LANGUAGE) and "background" not in c.roles
-        return (c.source["rank"] if states else 9, -_lead_score(c, shared))
+        return (c.source["rank"] if states else 9, -round(_lead_score(c, shared), 6),
+                c.source["number"], c.position)
 
     for candidate in sorted(opening, key=order):
         guarded = privacy.guard_sentence(candidate.text, where="lead",
@@ -335,9 +336,12 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
         scored = [(g, c) for g, c in scored if g >= floor]
         if not scored:
             break
+        # Rounded, then footnote order and position: the same draft on every run (a sum over
+        # a set is not bit-for-bit the same in another order).
         best_gain, best = max(scored, key=lambda gc: (
-            gc[0] + 1.5 * (gc[1].source["language"] == DRAFT_LANGUAGE)
-            - 0.5 * gc[1].source["rank"] - 0.05 * gc[1].position))
+            round(gc[0] + 1.5 * (gc[1].source["language"] == DRAFT_LANGUAGE)
+                  - 0.5 * gc[1].source["rank"] - 0.05 * gc[1].position, 6),
+            -gc[1].source["number"], -gc[1].position))
         pool.remove(best)
         item = _information_item(best, covered, settings, months, decisions, english)
         if item is None:
