@@ -444,11 +444,11 @@ def _agencies(sentences: list[str]) -> list[dict]:
     tax = load_taxonomy()
     skip = set(_config()["skip_agencies"])
     found = []
+    folded_sentences = [(sentence, fold(sentence)) for sentence in sentences]  # fold once
     for name, terms in tax.agencies.items():
         if name in skip:
             continue
-        for sentence in sentences:
-            folded = fold(sentence)
+        for sentence, folded in folded_sentences:
             if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms):
                 found.append({"value": name, "sentence": sentence})
                 break
@@ -539,6 +539,7 @@ def _boilerplate() -> tuple[re.Pattern[str], ...]:
     return tuple(patterns)
 
 
+@lru_cache(maxsize=8192)
 def is_boilerplate(sentence: str) -> bool:
     """A caption, photo credit, byline, time stamp or "Read more" line: page furniture that
     must never be a draft's lead or one of its facts (`data/facts.toml` `[boilerplate]`)."""
@@ -596,12 +597,13 @@ def _story_terms() -> dict[str, tuple]:
             for role, terms in _config()["story"].items()}
 
 
-def story_roles(sentence: str) -> set[str]:
-    """Which parts of the story a sentence tells: "discovery", "response", "next" (or none:
-    the event itself or background)."""
+@lru_cache(maxsize=8192)
+def story_roles(sentence: str) -> frozenset[str]:
+    """Which parts of the story a sentence tells: "discovery", "response", "next",
+    "background" (or none: the event itself)."""
     folded = fold(sentence)
-    return {role for role, terms in _story_terms().items()
-            if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms)}
+    return frozenset(role for role, terms in _story_terms().items()
+            if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms))
 
 
 def sentence_facts(sentences: list[str], *, language: str = "en",
@@ -610,22 +612,26 @@ def sentence_facts(sentences: list[str], *, language: str = "en",
     so a draft can tell which sentence adds a fact that no earlier one carries."""
     if isinstance(reference, datetime):
         reference = reference.date()
-    result = []
-    for sentence in sentences:
-        if is_boilerplate(sentence):
-            result.append({kind: [] for kind in (*KINDS, "durations")})
-            continue
-        one = [sentence]
-        result.append({
-            "agencies": _agencies(one),
-            "counts": _counts(sentence, fold(sentence), language),
-            "places": _places(one),
-            "dates": _dates(one, language, reference),
-            "organizations": _organizations(one),
-            "data_categories": _data_categories(one),
-            "durations": durations(sentence),
-        })
-    return result
+    return [_one_sentence_facts(sentence, language, reference) for sentence in sentences]
+
+
+@lru_cache(maxsize=4096)
+def _one_sentence_facts(sentence: str, language: str,
+                        reference: date | None) -> dict[str, list[dict]]:
+    """One sentence's facts, cached (a draft reads the same sentence for its lead, its
+    Information and its figures). Callers must not change the lists they get."""
+    if is_boilerplate(sentence):
+        return {kind: [] for kind in (*KINDS, "durations")}
+    one = [sentence]
+    return {
+        "agencies": _agencies(one),
+        "counts": _counts(sentence, fold(sentence), language),
+        "places": _places(one),
+        "dates": _dates(one, language, reference),
+        "organizations": _organizations(one),
+        "data_categories": _data_categories(one),
+        "durations": durations(sentence),
+    }
 
 
 def month_names() -> list[str]:
