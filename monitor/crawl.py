@@ -109,21 +109,6 @@ def run_crawl(
     return CrawlReport(results)
 
 
-def due_sources(db, sources: list[Source], now: datetime) -> list[Source]:
-    """Sources whose `interval_minutes` has passed since their last crawl started (or never)."""
-    last = {row["source_id"]: row.get("started_at") for row in source_store.latest_crawls(db)}
-    chosen = []
-    for source in sources:
-        started = last.get(source.id)
-        if not started:
-            chosen.append(source)
-            continue
-        elapsed = (now - datetime.fromisoformat(started)).total_seconds() / 60
-        if elapsed >= source.interval_minutes - 1:  # a minute of slack for cron jitter
-            chosen.append(source)
-    return chosen
-
-
 def failure_threshold(config: Config) -> int:
     """N failed crawls in a row flag a source as failing (`[health] failures` in monitor.toml)."""
     value = (config.raw.get("health") or {}).get("failures", health.DEFAULT_FAILURE_THRESHOLD)

@@ -106,6 +106,14 @@ def is_due(recipient: Recipient, last_sent_at: str | None, now: datetime,
     return due is None or now >= due
 
 
+def digest_due(frequency: str, last_sent: datetime | None, now: datetime,
+               settings: DigestSettings | None = None) -> bool:
+    """`is_due` for a frequency and a parsed time (what `watch` and `status` have at hand)."""
+    recipient = Recipient(email="", frequency=frequency)
+    last = last_sent.isoformat() if last_sent else None
+    return is_due(recipient, last, now, settings or DigestSettings())
+
+
 # --- content --------------------------------------------------------------------------------
 
 @dataclass

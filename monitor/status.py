@@ -16,7 +16,7 @@ import sqlite_utils
 from monitor import digest as digesting
 from monitor.config import Config
 from monitor.lock import pid_alive
-from monitor.runner import digest_due, interval_of, last_crawl_times, parse_time
+from monitor.due import last_starts, next_due, parse_time
 from monitor.sources import Source
 from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
@@ -48,12 +48,12 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
     running = run_store.unfinished_runs(db)
     finished = run_store.last_finished_run(db)
     health = source_health(db)
-    last = last_crawl_times(db)
+    last = last_starts(db)
     source_rows = []
     for source in sources:
         crawl = health.get(source.id)
         when = last.get(source.id)
-        due = when + interval_of(source) if when else None
+        due = next_due(source, when)
         source_rows.append({
             "id": source.id, "enabled": source.enabled,
             "status": crawl["status"] if crawl else "never crawled",
@@ -75,7 +75,7 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
             "email": recipient.email, "frequency": recipient.frequency,
             "last_sent": last_sent.isoformat() if last_sent else None,
             "undelivered_incidents": len(built.new_incidents) + len(built.updated_incidents),
-            "due": digest_due(recipient.frequency, last_sent, now, settings) and built.has_news,
+            "due": digesting.digest_due(recipient.frequency, last_sent, now, settings) and built.has_news,
             "failed_attempts": len(failed),
             "last_error": failed[-1]["error"] if failed else None,
         })
