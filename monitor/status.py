@@ -15,8 +15,8 @@ import sqlite_utils
 
 from monitor import digest as digesting
 from monitor.config import Config
-from monitor.lock import pid_alive
 from monitor.due import last_starts, next_due, parse_time
+from monitor.lock import pid_alive
 from monitor.sources import Source
 from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
@@ -75,7 +75,8 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
             "email": recipient.email, "frequency": recipient.frequency,
             "last_sent": last_sent.isoformat() if last_sent else None,
             "undelivered_incidents": len(built.new_incidents) + len(built.updated_incidents),
-            "due": digesting.digest_due(recipient.frequency, last_sent, now, settings) and built.has_news,
+            "due": digesting.digest_due(recipient.frequency, last_sent, now, settings)
+            and built.has_news,
             "failed_attempts": len(failed),
             "last_error": failed[-1]["error"] if failed else None,
         })
