@@ -103,25 +103,10 @@ def run_crawl(
              "anomalies": result.anomalies, "not_modified": int(result.not_modified),
              "newest_item": result.newest_item},
         )
-        result.health = source_health(db, source, config, now)
+        result.health = health.source_health(db, source, config, now)
         source_store.update_health(db, source.id, result.health.as_row(now))
     db.close()
     return CrawlReport(results)
-
-
-def failure_threshold(config: Config) -> int:
-    """N failed crawls in a row flag a source as failing (`[health] failures` in monitor.toml)."""
-    value = (config.raw.get("health") or {}).get("failures", health.DEFAULT_FAILURE_THRESHOLD)
-    return value if isinstance(value, int) and value > 0 else health.DEFAULT_FAILURE_THRESHOLD
-
-
-def source_health(db, source: Source, config: Config, now: datetime) -> health.Health:
-    """Health of one source from its stored crawl history."""
-    return health.assess(
-        source.id, source_store.crawl_history(db, source.id), now=now,
-        expected_cadence_hours=source.options.get("expected_cadence_hours"),
-        failure_threshold=failure_threshold(config),
-    )
 
 
 def _result(source: Source, stats: dict[str, Any]) -> SourceResult:
