@@ -157,3 +157,18 @@ def follow(parsed: Parsed, request: Request, *, path: Path | None = None,
     answer = response(request.url, path=path, body=body, content_type=content_type,
                       meta=request.meta)
     return collect(parsed.spider, request.callback(answer))
+
+
+def every_page(source_id: str, keys: tuple[str, ...] = ("title", "url", "published"),
+               **changes: Any) -> list[tuple[Any, ...]]:
+    """The entries of the source's first page and every page it goes on to (pagination,
+    sitemap children), as tuples of `keys` sorted by URL, the way `stored` lists articles."""
+    first = parse_source(source_id, **changes)
+    found, waiting = [], [first]
+    while waiting:
+        parsed = waiting.pop()
+        found += [{**entry, "url": url} for url, entry in zip(parsed.urls, parsed.entries,
+                                                              strict=True)]
+        waiting += [follow(parsed, r) for r in parsed.requests if not r.meta.get("article")]
+    return sorted((tuple(e.get(k) for k in keys) for e in found), key=lambda row: row[
+        keys.index("url")] if "url" in keys else row)

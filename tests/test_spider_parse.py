@@ -13,6 +13,7 @@ import pytest
 from tests.spider_fixtures import (
     FIXTURES,
     collect,
+    every_page,
     follow,
     parse_source,
     response,
@@ -256,7 +257,71 @@ def test_uscis_listing_dates_from_the_datetime_attribute():
 
 
 def test_uscis_feed_and_listing_list_the_same_articles():
-    assert parse_source("uscis-all-news").urls == parse_source("uscis-news-feed").urls
+    assert every_page("uscis-all-news", keys=("url", "published")) == every_page(
+        "uscis-news-feed", keys=("url", "published"))
+
+
+# Agency listings over every page they link to (were end-to-end crawls in test_source_agencies)
+
+CBP = "https://www.cbp.gov/newsroom/"
+
+
+def test_cbp_listing_dates_come_from_the_spans_not_the_placeholder():
+    assert every_page("cbp-media-releases") == [
+        ("Border Patrol agents rescue 11 migrants from locked freight car near Laredo",
+         CBP + "local-media-release/border-patrol-agents-rescue-11-migrants-locked-freight-"
+         "car-near-laredo", "2026-11-19T00:00:00-05:00"),
+        ("CBP officers seize $1.9 million in methamphetamine at Otay Mesa cargo facility",
+         CBP + "local-media-release/cbp-officers-seize-methamphetamine-otay-mesa-cargo-facility",
+         "2026-11-18T00:00:00-05:00"),
+        ("CBP releases October 2026 monthly update",
+         CBP + "national-media-release/cbp-releases-october-2026-monthly-update",
+         "2026-11-20T00:00:00-05:00"),
+    ]
+
+
+def test_uscis_listing_items():
+    uscis = "https://www.uscis.gov/newsroom/"
+    assert every_page("uscis-all-news") == [
+        ("Beware of Scams Targeting Diversity Visa Lottery Entrants",
+         uscis + "alerts/beware-of-scams-targeting-diversity-visa-lottery-entrants",
+         "2026-11-13T18:30:00+00:00"),
+        ("USCIS Updates Policy Manual Guidance on Fee Waivers",
+         uscis + "alerts/uscis-updates-policy-manual-guidance-fee-waivers",
+         "2026-11-19T20:10:45+00:00"),
+        ("USCIS Welcomes More Than 9,000 New Citizens at Veterans Day Naturalization Ceremonies",
+         uscis + "news-releases/uscis-welcomes-new-citizens-veterans-day-naturalization-"
+         "ceremonies", "2026-11-12T15:02:11+00:00"),
+    ]
+
+
+def test_eoir_news_items_over_two_pages():
+    eoir = "https://www.justice.gov/eoir/pr/"
+    assert every_page("eoir-news") == [
+        ("EOIR Announces 12 New Immigration Judges",
+         eoir + "eoir-announces-12-new-immigration-judges", "2026-11-17T10:15:00-05:00"),
+        ("EOIR Expands Legal Orientation Program at Stewart Immigration Court",
+         eoir + "eoir-expands-legal-orientation-program-stewart-immigration-court",
+         "2026-11-20T13:00:00-05:00"),
+        ("EOIR Launches Electronic Filing for Bond Proceedings",
+         eoir + "eoir-launches-electronic-filing-bond-proceedings", "2026-11-05T11:00:00-05:00"),
+    ]
+
+
+def test_oig_report_table_items():
+    oig = "https://www.oig.dhs.gov/reports/2026/"
+    assert every_page("dhs-oig-reports") == [
+        ("CBP Did Not Effectively Manage Its Fleet Vehicle Program",
+         oig + "cbp-did-not-effectively-manage-its-fleet-vehicle-program/oig-27-05-nov26",
+         "2026-11-13T12:00:00+00:00"),
+        ("ICE Needs to Improve Oversight of Detainee Transfers",
+         oig + "ice-needs-to-improve-oversight-of-detainee-transfers/oig-27-03-oct26",
+         "2026-10-29T12:00:00+00:00"),
+        ("Results of an Unannounced Inspection of ICE's Stewart Detention Center in Lumpkin, "
+         "Georgia",
+         oig + "results-unannounced-inspection-ices-stewart-detention-center-lumpkin-georgia/"
+         "oig-27-06-nov26", "2026-11-20T12:00:00+00:00"),
+    ]
 
 
 # -- api spider: Federal Register documents API -----------------------------------------------
@@ -320,8 +385,31 @@ def test_news_sitemap_publication_name_is_the_outlet():
 
 
 def test_news_sitemap_include_pattern_leaves_other_entries_out():
-    everything = parse_source("univision-noticias", sitemap={})
-    assert len(parse_source("univision-noticias").urls) < len(everything.urls)
+    urls = parse_source("univision-noticias").urls + parse_source("telemundo-noticias").urls
+    assert not [u for u in urls if "tormenta-de-hielo" in u or "latin-grammy" in u]
+
+
+def test_without_the_include_pattern_those_entries_are_read():
+    urls = (parse_source("univision-noticias", sitemap={}).urls
+            + parse_source("telemundo-noticias", sitemap={}).urls)
+    assert [u for u in urls if "tormenta-de-hielo" in u or "latin-grammy" in u]
+
+
+def test_spanish_news_sitemap_entries():
+    assert every_page("univision-noticias") + every_page("telemundo-noticias") == [
+        ("ICE publica por error los datos personales de 6,252 inmigrantes detenidos",
+         "https://www.univision.com/noticias/inmigracion/ice-publica-por-error-datos-"
+         "personales-inmigrantes-detenidos", "2026-11-19T13:30:00-05:00"),
+        ("Muere un hondureño bajo custodia de ICE en el centro de detención Stewart, en Georgia",
+         "https://www.univision.com/noticias/inmigracion/muere-hondureno-custodia-ice-centro-"
+         "stewart-georgia", "2026-11-22T19:10:00-05:00"),
+        ("Redada en dos plantas avícolas de Misisipi: arrestan a 212 trabajadores",
+         "https://www.telemundo.com/noticias/noticias-telemundo/inmigracion/redada-plantas-"
+         "avicolas-misisipi-212-trabajadores-arrestados-rcna241180", "2026-11-20T07:45:00-05:00"),
+        ("Aumentan los vuelos de deportación a Guatemala: 14 en lo que va de noviembre",
+         "https://www.telemundo.com/noticias/noticias-telemundo/inmigracion/vuelos-de-"
+         "deportacion-guatemala-aumentan-rcna241322", "2026-11-21T10:20:00-05:00"),
+    ]
 
 
 def test_sitemap_index_asks_for_its_child_sitemaps():
