@@ -155,12 +155,14 @@ def assess(
         reasons.append(silent)
         if state == "ok":
             state = "silent"
-    if state == "ok" and latest.get("status") == "degraded":
-        state = "degraded"
+    # A crawl that worked with errors is `degraded`; when a more serious state wins (a source
+    # both silent and losing articles), its errors stay among the reasons all the same.
+    if latest.get("status") == "degraded":
+        state = "degraded" if state == "ok" else state
         reasons.extend(str(e) for e in (latest.get("errors") or [])[:3])
     problems = latest.get("parse_problems") or []
-    if state in {"ok", "degraded"} and problems:
-        state = "degraded"
+    if latest.get("status") != FAILED and problems:
+        state = "degraded" if state == "ok" else state
         reasons.append(f"{len(problems)} parse problem{'s' if len(problems) != 1 else ''}: "
                        f"{problems[0]}")
     errors = latest.get("errors") or []

@@ -179,3 +179,9 @@ def test_stored_history_longer_than_kept_still_judges_silence_on_the_whole(tmp_p
             "items_seen": 3, "new_items": 3 if n == 0 else 0, "errors": []})
     judged = of_source(db, "s", {}, Thresholds(stale_hours=0), NOW)
     assert (judged.state, judged.last_new_item[:10]) == ("silent", "2026-11-15")
+
+
+def test_errors_of_a_degraded_crawl_stay_listed_when_the_source_is_also_silent():
+    history = [crawl(24, "degraded", errors=["article could not be stored: disk full"]),
+               crawl(10, new=2)]
+    assert "article could not be stored: disk full" in assess("s", history, now=NOW).reasons
