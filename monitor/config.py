@@ -137,6 +137,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "health": {"failures": COUNT, "stale_hours": NON_NEGATIVE, "silent_days": NON_NEGATIVE},
 }
 ARRAYS = {"recipients"}  # [[recipients]]: an array of tables
+# Keys that moved: an old file gets told where, not just "unknown key".
+MOVED = {("digest", "source_failures"): "[health] failures",
+         ("digest", "source_stale_hours"): "[health] stale_hours",
+         ("digest", "source_silent_days"): "[health] silent_days"}
 # Secrets are named by environment variable, never written in the file.
 SECRETS = {"smtp": (("password",), "password_env"),
            "publish": (("wordpress_password", "password"), "wordpress_password_env"),
@@ -227,6 +231,9 @@ def _check_table(entry: dict[str, Any], keys: dict[str, Key], where: str, path: 
         if name in secrets:
             raise ConfigError(f"{path}: {where} must not hold a password; set {instead} instead")
         key = keys.get(name)
+        if key is None and (table, name) in MOVED:
+            raise ConfigError(f"{path}: {where} {name} has moved to {MOVED[table, name]} (one "
+                              "source-health judgement for `monitor sources` and the digest)")
         if key is None:
             raise ConfigError(f"{path}: {where} unknown key {name!r} "
                               f"(known: {', '.join(keys)})")
