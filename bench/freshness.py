@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from monitor.config import load_config  # noqa: E402
+from monitor.configure import load_config  # noqa: E402
 from monitor.snapshot import serve_snapshot  # noqa: E402
 from monitor.storage import open_db  # noqa: E402
 from monitor.storage import runs as run_store  # noqa: E402

@@ -247,8 +247,10 @@ def config_path_from(explicit: str | os.PathLike | None) -> Path:
     return Path(explicit or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
 
 
-def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Read and validate the config file; raise ConfigError with a one-line reason."""
+def read_config(path: str | os.PathLike | None = None) -> Config:
+    """Read the config file and check its shape (tables, keys, types); a one-line
+    ConfigError says what is wrong. `monitor.configure.load_config` adds each table's own
+    checks: use that one to load a config."""
     path = config_path_from(path)
     if not path.exists():
         raise ConfigError(f"config file not found: {path}")
@@ -259,23 +261,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     base = path.resolve().parent
-    config = _build(path, base, data)
-    check_meaning(config)
-    return config
-
-
-def check_meaning(config: Config) -> None:
-    """The checks each table's own module makes (time zones, URLs, choices), run once at load
-    so a mistake in a table this command does not use still stops every command, clearly."""
-    from monitor.digest import digest_settings
-    from monitor.drafting import DraftSettings
-    from monitor.publish import PublishSettings
-    from monitor.web.settings import ReviewSettings
-
-    digest_settings(config)
-    DraftSettings.from_config(config)
-    PublishSettings.from_config(config)
-    ReviewSettings.from_config(config)
+    return _build(path, base, data)
 
 
 def _build(path: Path, base: Path, data: dict[str, Any]) -> Config:

@@ -7,9 +7,7 @@ overwritten: new material goes to a side file and the draft is flagged.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,8 +18,21 @@ from typing import Any
 import sqlite_utils
 from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 
-from monitor import draft_meta, privacy
+from monitor import privacy
 from monitor.config import Config, ConfigError
+from monitor.draft_files import (
+    EDIT_FLAG,
+    file_hash,
+    kept_flag,
+    landed_unrecorded,
+    read_if_exists,
+    record_version,
+    same_content,
+    sync_file,
+    unclaimed_path,
+    update_file,
+    write_atomic,
+)
 from monitor.relevance import incident_types
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -40,10 +51,6 @@ MIN_WEIGHT = 0.6  # a sentence with a figure or an agency; facts-stage sentences
 FACT_KINDS = ("counts", "data_categories", "agencies", "places", "dates", "organizations")
 FACT_WEIGHTS = {"counts": 3, "data_categories": 2, "agencies": 1, "places": 1, "dates": 1,
                 "organizations": 1}
-EDIT_FLAG = "sources changed since your edit"
-# A file already at the draft's name that the database does not know (a lost or restored
-# database): it is kept, the draft is written beside it, and this flag names the kept file.
-KEPT_FLAG_PREFIX = "kept a file the monitor did not write: "
 DRAFT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
                   "ht": "Haitian Creole", "zh": "Chinese", "vi": "Vietnamese"}
@@ -103,27 +110,6 @@ def slugify(text: str, limit: int = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:limit].rstrip("-") or "incident"
-
-
-def file_hash(text: str) -> str:
-    """The hash that tells an edit from the generated text; the review status line's value is
-    bookkeeping, not an edit (see `monitor.draft_meta.content_hash`)."""
-    return draft_meta.content_hash(text)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 LINK_SYNTAX = re.compile(r"\]\s*([(\[:])")
@@ -511,65 +497,6 @@ class _Retry(Exception):
     """Rolls back a regeneration that raced with a hand edit; the next run sees the edit."""
 
 
-def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.exists() else None
-
-
-def same_content(old: str, new: str) -> bool:
-    """Equal apart from the generation stamp, so a no-op regeneration is not a new version."""
-    def strip(text: str) -> str:
-        text = re.sub(r"^generated_at: .*$", "", text, count=1, flags=re.M)
-        return re.sub(r"^status: .*$", "", text, count=1, flags=re.M)
-    return strip(old) == strip(new)
-
-
-STAMP_LINES = re.compile(r"^(?:generated_at|\s+retrieved): .*$", re.M)
-
-
-def same_output(old: str, new: str) -> bool:
-    """The same rendering but for when it was generated and when its sources were fetched: a
-    file the monitor wrote for this incident before its database was lost, not an edit."""
-    return STAMP_LINES.sub("", old) == STAMP_LINES.sub("", new)
-
-
-def unclaimed_path(path: Path, text: str) -> Path:
-    """Where `text` may be written without destroying a file the database did not write.
-
-    `path` itself when it is free or already holds this very text but for its time stamps (a
-    pass killed between the rename and its commit; a lost database). Otherwise the first free
-    `NAME.N.md` beside it: a file of unknown origin may be an attorney's edit and is never
-    overwritten.
-    """
-    candidate, number = path, 1
-    while True:
-        on_disk = _read(candidate)
-        if on_disk is None or same_output(on_disk, text):
-            return candidate
-        number += 1
-        candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
-
-
-def kept_flag(kept: Path) -> str:
-    return f"{KEPT_FLAG_PREFIX}{kept.name} (this draft was written beside it)"
-
-
-def kept_files(row: dict[str, Any]) -> list[Path]:
-    """The foreign files a draft's flags say were kept, that still exist beside it."""
-    folder = Path(row["path"]).parent
-    names = [flag[len(KEPT_FLAG_PREFIX):].split(" (")[0] for flag in row.get("flags") or []
-             if flag.startswith(KEPT_FLAG_PREFIX)]
-    return [folder / name for name in names if (folder / name).exists()]
-
-
-def _regeneration_landed_unrecorded(existing: dict[str, Any], text: str) -> str | None:
-    """The file's text when it already holds this new rendering (but for its generation stamp)
-    although the database never recorded it; None otherwise."""
-    on_disk = _read(Path(existing["path"]))
-    if on_disk is None or file_hash(on_disk) == existing["generated_hash"]:
-        return None
-    return on_disk if same_content(on_disk, text) else None
-
-
 def generate_drafts(db: sqlite_utils.Database, config: Config,
                     now: datetime | None = None) -> DraftReport:
     """Write drafts for new incidents and refresh those whose incident changed.
@@ -596,8 +523,6 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
                     existing: dict[str, Any] | None, report: DraftReport,
                     now: datetime) -> None:
     """Write, regenerate or side-file the draft of one incident."""
-    from monitor import review  # review builds on this module's file helpers
-
     articles = article_store.articles_of_incident(db, incident["id"])
     if not articles:
         return
@@ -626,30 +551,24 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
         if flags:
             report.kept.append((str(wanted), str(path)))
         return
-    landed = _regeneration_landed_unrecorded(existing, text)
+    landed = landed_unrecorded(existing, text)
     if landed is not None:
         # A run was killed after renaming this rendering into place but before its transaction
         # committed: the file is ours, not an attorney's edit. Record it, flag nothing.
         with db.atomic():
-            review.record_version(
+            record_version(
                 db, existing, landed, kind="regenerated", actor="monitor",
                 note=f"incident version {incident['version']} (recovered after an interruption)",
                 now=now, changes={"incident_version": incident["version"],
                                   "generated_hash": file_hash(landed), **meta})
         report.updated.append(existing["path"])
         return
-    row = review.sync_file(db, existing["id"], now=now)
+    row = sync_file(db, existing["id"], now=now)
     path = Path(row["path"])
     on_disk = path.read_text(encoding="utf-8") if path.exists() else None
     edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
     if edited:
-        wanted = path.with_name(path.stem + ".update.md")
-        ours = Path(row["update_path"]) if row.get("update_path") else None
-        if ours is not None and ours.exists() and file_hash(
-                ours.read_text(encoding="utf-8")) == row.get("update_hash"):
-            update_path = ours  # the side file this draft last wrote, unchanged: refresh it
-        else:
-            update_path = unclaimed_path(wanted, text)
+        wanted, update_path = update_file(row, text)
         write_atomic(update_path, text)
         flags = sorted(set(row["flags"]) | {EDIT_FLAG})
         if update_path != wanted:
@@ -668,14 +587,14 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
                                  now=now)
         return
     with db.atomic():
-        version = review.record_version(
+        version = record_version(
             db, row, text, kind="regenerated", actor="monitor",
             note=f"incident version {incident['version']}", now=now,
             changes={"incident_version": incident["version"],
                      "generated_hash": file_hash(text), **meta})
         if version is None:  # an edit landed meanwhile: leave it for the next run
             return
-        if _read(path) != on_disk:  # edited by hand this very moment: never overwrite
+        if read_if_exists(path) != on_disk:  # edited by hand this very moment: never overwrite
             raise _Retry
         write_atomic(path, text)
     report.updated.append(str(path))

@@ -16,6 +16,7 @@ import sqlite_utils
 from monitor import digest as digesting
 from monitor import health
 from monitor.config import Config
+from monitor.draft_files import kept_files
 from monitor.due import last_starts, next_due, parse_time
 from monitor.lock import pid_alive
 from monitor.sources import Source
@@ -122,8 +123,6 @@ def unreadable(config: Config, sources: list[Source], now: datetime,
 
 def kept_draft_files(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Files at a draft's name the database did not write, kept while they still exist."""
-    from monitor.drafting import kept_files
-
     return [{"draft_id": row["id"], "kept": str(kept), "draft": row["path"]}
             for row in draft_store.list_drafts(db) for kept in kept_files(row)]
 

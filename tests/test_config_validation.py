@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError
+from monitor.configure import load_config
 from tests.conftest import run_cli, small_sources, write_config
 from tests.opskit import query, table_exists
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor import digest as digesting
-from monitor.config import load_config
+from monitor.configure import load_config
 from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor import digest as digesting
-from monitor.config import load_config
+from monitor.configure import load_config
 from tests.digest_data import (
     T0,
     add_crawl,

@@ -358,7 +358,7 @@ def test_uncited_sources_are_listed_as_also_reported_by(tmp_path: Path):
 def test_broken_firm_template_is_a_one_line_error(tmp_path: Path):
     import shutil
 
-    from monitor.config import load_config
+    from monitor.configure import load_config
     from monitor.storage import open_db
     from tests.conftest import run_cli, write_config
     templates = shutil.copytree(TEMPLATES, tmp_path / "templates")

@@ -324,7 +324,7 @@ def test_pending_draft_without_publish_config_shows_no_setup_note(tmp_path, monk
 
 
 def test_shipped_config_links_digest_drafts_to_the_review_page():
-    from monitor.config import load_config
+    from monitor.configure import load_config
     from monitor.digest import digest_settings
     from tests.conftest import ROOT
 
