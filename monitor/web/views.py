@@ -38,7 +38,8 @@ from monitor.storage import sources as source_store
 from monitor.storage.db import loads
 from monitor.triage import readable_reasons, type_labels
 from monitor.web import inbox, security, status_view
-from monitor.web import state as app_state
+from monitor.web.app_state import get_db
+from monitor.web.app_state import state as app_state
 from monitor.web.citations import classify_used, sentences_by_footnote
 from monitor.web.markdown import front_matter_fields, render_markdown, split_front_matter
 
@@ -48,8 +49,6 @@ MAX_NOTE = 2000
 
 
 def db():
-    from monitor.web import get_db
-
     return get_db()
 
 
