@@ -121,9 +121,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "recipients": {"email": TEXT, "name": TEXT, "frequency": Key("string", choices=(
         "immediate", "daily", "weekly")), "min_score": NUMBER, "incident_types": STRINGS},
     "digest": {"immediate_min_score": NON_NEGATIVE, "schedule_slack_minutes": NON_NEGATIVE,
-               "timezone": TEXT, "draft_url": TEXT, "source_failures": NON_NEGATIVE,
-               "source_silent_days": NON_NEGATIVE, "source_stale_hours": NON_NEGATIVE,
-               "max_age_days": NON_NEGATIVE},
+               "timezone": TEXT, "draft_url": TEXT, "max_age_days": NON_NEGATIVE},
     "crawl": {"scrapy": TABLE, "max_items_per_source": COUNT},
     "drafts": {"max_words_per_source": COUNT, "max_quote_words": Key("integer", minimum=0),
                "max_sentences_per_source": COUNT, "max_fact_sentences": COUNT,
@@ -136,9 +134,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
                "session_hours": POSITIVE, "secure_cookies": BOOL,
                "cookie_samesite": Key("string", choices=("Lax", "Strict")),
                "trusted_hosts": STRINGS},
-    "health": {"failures": COUNT},
+    # monitor.health.Thresholds; the digest's source problems use them too
+    "health": {"failures": COUNT, "stale_hours": NON_NEGATIVE, "silent_days": NON_NEGATIVE},
 }
 ARRAYS = {"recipients"}  # [[recipients]]: an array of tables
+# Keys that moved: an old file gets told where, not just "unknown key".
+MOVED = {("digest", "source_failures"): "[health] failures",
+         ("digest", "source_stale_hours"): "[health] stale_hours",
+         ("digest", "source_silent_days"): "[health] silent_days"}
 # Secrets are named by environment variable, never written in the file.
 SECRETS = {"smtp": (("password",), "password_env"),
            "publish": (("wordpress_password", "password"), "wordpress_password_env"),
@@ -229,6 +232,9 @@ def _check_table(entry: dict[str, Any], keys: dict[str, Key], where: str, path: 
         if name in secrets:
             raise ConfigError(f"{path}: {where} must not hold a password; set {instead} instead")
         key = keys.get(name)
+        if key is None and (table, name) in MOVED:
+            raise ConfigError(f"{path}: {where} {name} has moved to {MOVED[table, name]} (one "
+                              "source-health judgement for `monitor sources` and the digest)")
         if key is None:
             raise ConfigError(f"{path}: {where} unknown key {name!r} "
                               f"(known: {', '.join(keys)})")

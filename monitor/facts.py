@@ -352,12 +352,29 @@ def _organization_name(run: str, keywords: set[str], exclude: set[str]) -> str |
 
 
 @lru_cache(maxsize=1)
-def _date_patterns() -> dict[str, Any]:
+def month_numbers() -> dict[str, int]:
+    """Month names and abbreviations (English, Spanish; lower case, unaccented) to 1..12.
+
+    The one month table (`data/facts.toml [dates]`), for facts, page dates (`extraction`) and
+    birth dates (`privacy`).
+    """
     cfg = _config()["dates"]
     months = {m: i + 1 for i, m in enumerate(cfg["months_en"])}
     months.update({m: i + 1 for i, m in enumerate(cfg["months_es"])})
     months.update(cfg["month_abbr"])
-    month_alt = "|".join(sorted(months, key=len, reverse=True))
+    return months
+
+
+def month_alternation() -> str:
+    """A regex alternation of every month name, longest first (so "march" beats "mar")."""
+    return "|".join(sorted(month_numbers(), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _date_patterns() -> dict[str, Any]:
+    cfg = _config()["dates"]
+    months = month_numbers()
+    month_alt = month_alternation()
     weekdays = {d: i for i, d in enumerate(cfg["weekdays_en"])}
     weekdays.update({d: i for i, d in enumerate(cfg["weekdays_es"])})
     return {

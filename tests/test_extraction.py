@@ -379,3 +379,10 @@ def test_evening_feed_time_upgrades_date_only_page_of_the_us_day():
     feed = {"title": "T", "summary": "S", "published": "2026-11-19T02:15:00+00:00"}
     result = extract(html, "https://x.example/c", now=NOW, feed=feed)
     assert result["published"] == "2026-11-19T02:15:00+00:00"
+
+
+def test_page_dates_use_the_shared_month_table():
+    # one table (data/facts.toml [dates]) for facts, page dates and birth dates
+    from monitor import extraction, facts
+
+    assert extraction.MONTHS is facts.month_numbers()
