@@ -2,8 +2,9 @@
 
 Also the clustering state that must survive between runs: one signature per clustered article
 (`incident_signatures`: the MinHash + feature spaces from `monitor.clustering`, the article's
-role — `report` or `follow_up` — and the reason it joined), and the operator's merge/split decisions (`incident_decisions`), which later runs
-honour. A merged-away incident keeps its row with `status = 'merged'` and `merged_into`.
+role — `report` or `follow_up` — and the reason it joined), and the operator's merge/split
+decisions (`incident_decisions`), which later runs honour. A merged-away incident keeps its row
+with `status = 'merged'` and `merged_into`.
 """
 
 from __future__ import annotations
