@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 import struct
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +48,7 @@ from monitor.similarity import (
 )
 
 SIGNATURE_MAGIC = b"IXS2"
+MAX_SCORED = 20  # incidents found through blocking keys that are scored, most keys first
 MAX_BLOCK = 50  # a blocking key shared by more incidents in the window says nothing
 TOP_TERM_KEYS = 6
 MAX_MEMBERS_COMPARED = 20  # the latest members; a big incident's centroid speaks for the rest
@@ -281,7 +282,12 @@ class IncidentIndex:
 
     # -- queries
     def _candidates(self, signature: Signature) -> tuple[set[int], dict[int, float]]:
-        """Candidate incidents, and the LSH neighbours with their estimated Jaccard."""
+        """Candidate incidents, and the LSH neighbours with their estimated Jaccard.
+
+        Every incident holding an LSH neighbour is a candidate; of those found through blocking
+        keys, the `MAX_SCORED` sharing the most keys are, so the cost of an article does not
+        grow with the archive.
+        """
         neighbours: dict[int, float] = {}
         found: set[int] = set()
         for doc_id in self.lsh.query(signature.minhash):
@@ -291,6 +297,7 @@ class IncidentIndex:
                 found.add(self.incident_of[doc_id])
         when = parse_time(signature.published)
         span = self.horizon_days // 7 + 1
+        hits: Counter = Counter()
         for key in _query_keys(signature.features):
             buckets = self.postings.get(key)
             if not buckets:
@@ -304,7 +311,8 @@ class IncidentIndex:
                     weeks.append(buckets[UNDATED_WEEK])
             if sum(len(w) for w in weeks) <= MAX_BLOCK:
                 for ids in weeks:
-                    found.update(ids)
+                    hits.update(ids)
+        found.update(i for i, _ in hits.most_common(MAX_SCORED))
         return {i for i in found if i in self.incidents}, neighbours
 
     def score(self, signature: Signature, incident_id: int,

@@ -40,7 +40,7 @@ def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
     words = normalise_text(text).split()
     if not words:
         return np.zeros(1, dtype=np.uint32)
-    wh = np.fromiter((_word_hash(w) for w in words), dtype=np.uint32, count=len(words))
+    wh = np.array(list(map(_word_hash, words)), dtype=np.uint32)
     if len(words) < size:
         return np.unique(wh)
     with np.errstate(over="ignore"):

@@ -92,14 +92,24 @@ def _lemma(word: str, language: str) -> str:
     return _terms_data()["translate"].get(lemma, lemma) if language == "es" else lemma
 
 
+_LEMMAS: dict[tuple[str, str], str | None] = {}
+
+
+def _content_lemma(word: str, language: str) -> str | None:
+    key = (word, language)
+    found = _LEMMAS.get(key, "")
+    if found == "":
+        keep = not (word in _STOP or len(word) < 3 or word[0].isdigit())
+        found = _LEMMAS[key] = _lemma(word, language) if keep else None
+        if len(_LEMMAS) > 1 << 18:
+            _LEMMAS.clear()
+    return found
+
+
 def lemmas(text: str, language: str) -> list[str]:
     """Folded content lemmas, Spanish ones mapped through the EN-ES term table."""
-    out = []
-    for word in _WORD.findall(text.lower())[:MAX_WORDS]:
-        if word in _STOP or len(word) < 3 or word[0].isdigit():
-            continue
-        out.append(_lemma(word, language))
-    return out
+    words = _WORD.findall(text.lower())[:MAX_WORDS]
+    return [lemma for lemma in map(_content_lemma, words, [language] * len(words)) if lemma]
 
 
 def term_id(term: str) -> int:
@@ -268,15 +278,19 @@ def _add_vectors(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarr
     return uniq, summed
 
 
-def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
-    """Cosine of two sparse (sorted ids, weights) vectors."""
+def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
+           norm_b: float | None = None) -> float:
+    """Cosine of two sparse (sorted ids, weights) vectors; `a` is an article's (unit length)."""
     if not len(a[0]) or not len(b[0]):
         return 0.0
-    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
-    if not len(ia):
+    pos = np.searchsorted(b[0], a[0])
+    pos[pos == len(b[0])] = 0
+    hit = b[0][pos] == a[0]
+    if not hit.any():
         return 0.0
-    dot = float(np.dot(a[1][ia], b[1][ib]))
-    norm = float(np.linalg.norm(a[1]) * np.linalg.norm(b[1]))
+    dot = float(np.dot(a[1][hit], b[1][pos[hit]]))
+    norm = float(np.linalg.norm(a[1])) * (norm_b if norm_b is not None
+                                          else float(np.linalg.norm(b[1])))
     return dot / norm if norm else 0.0
 
 
@@ -297,10 +311,12 @@ class Centroid:
     first: datetime | None = None
     last: datetime | None = None
     size: int = 0
+    norm: float = 0.0
 
     def add(self, f: ArticleFeatures, sign: int = 1) -> None:
         """Add an article (or, with sign -1, take one out after an operator's split)."""
         self.terms = _add_vectors(self.terms, f.terms, sign)
+        self.norm = float(np.linalg.norm(self.terms[1]))
         self.title = _add_vectors(self.title, f.title, sign)
         for counter, values in ((self.names, f.names), (self.places, f.places),
                                 (self.states, f.states), (self.dates, f.dates),
@@ -335,7 +351,7 @@ def pair_features(f: ArticleFeatures, c: Centroid, jaccard: float = 0.0,
                   member_cosine: float = 0.0) -> dict[str, float | None]:
     """The pair's evidence, each a number the model weighs (names as in `FEATURES`); None is
     "unknown" (an undated article has no time gap), which the model counts as no evidence."""
-    text = cosine(f.terms, c.terms)
+    text = cosine(f.terms, c.terms, c.norm)
     cross = 0.0 if f.language in c.languages else 1.0
     shared_names = f.names & c.names.keys()
     figure_hits = any(figures_agree({"value": v, "qualifier": q}, {"value": w, "qualifier": r})
