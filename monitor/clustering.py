@@ -48,6 +48,7 @@ from monitor.similarity import (
 )
 
 SIGNATURE_MAGIC = b"IXS2"
+MAX_FULLY_SCORED = 8  # of those, scored in full (member cosines), closest centroid first
 MAX_SCORED = 20  # incidents found through blocking keys that are scored, most keys first
 MAX_BLOCK = 50  # a blocking key shared by more incidents in the window says nothing
 TOP_TERM_KEYS = 6
@@ -315,6 +316,16 @@ class IncidentIndex:
         found.update(i for i, _ in hits.most_common(MAX_SCORED))
         return {i for i in found if i in self.incidents}, neighbours
 
+    def _shortlist(self, signature: Signature, candidates: set[int],
+                   neighbours: Mapping[int, float]) -> list[int]:
+        """The candidates worth a full score: every incident of an LSH neighbour, and the
+        `MAX_FULLY_SCORED` closest by centroid cosine (cheap: one sparse dot product each)."""
+        near = {self.incident_of[d] for d in neighbours}
+        rest = sorted((i for i in candidates if i not in near), key=lambda i: -cosine(
+            signature.features.terms, self.incidents[i].centroid.terms,
+            self.incidents[i].centroid.norm))
+        return sorted(near & candidates | set(rest[:MAX_FULLY_SCORED]))
+
     def score(self, signature: Signature, incident_id: int,
               neighbours: Mapping[int, float] | None = None) -> dict:
         """The explainable comparison of one signed article with one incident's centroid."""
@@ -347,7 +358,8 @@ class IncidentIndex:
         """Pick the incident for a new article (not added yet: call `add` with the result)."""
         signature = signature or self.signature(doc)
         candidates, neighbours = self._candidates(signature)
-        reasons = [self.score(signature, i, neighbours) for i in sorted(candidates)]
+        reasons = [self.score(signature, i, neighbours) for i in self._shortlist(
+            signature, candidates, neighbours)]
         reprints = [r for r in reasons if r["jaccard"] >= REPRINT_JACCARD]
         joined = reprints or [r for r in reasons if r["joined"]]
         if not joined:

@@ -28,6 +28,7 @@ decisions. Scoring needs numpy and simplemma only.
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import math
 import re
@@ -112,6 +113,7 @@ def lemmas(text: str, language: str) -> list[str]:
     return [lemma for lemma in map(_content_lemma, words, [language] * len(words)) if lemma]
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def term_id(term: str) -> int:
     """Stable 32-bit id of a term, so stored vectors stay comparable across runs."""
     return zlib.crc32(term.encode("utf-8"))
@@ -128,8 +130,9 @@ class Idf:
         if not terms:
             return np.zeros(0, np.uint32), np.zeros(0, np.float32)
         counts = Counter(terms)
-        scored = sorted(((1.0 + math.log(c)) * self.table.get(t, self.default), t)
-                        for t, c in counts.items())[-limit:]
+        get, default = self.table.get, self.default
+        scored = heapq.nlargest(limit, (((1.0 + math.log(c)) * get(t, default), t)
+                                        for t, c in counts.items()))
         norm = math.sqrt(sum(w * w for w, _ in scored)) or 1.0
         ids = np.fromiter((term_id(t) for _, t in scored), np.uint32, len(scored))
         weights = np.fromiter((w / norm for w, _ in scored), np.float32, len(scored))
