@@ -143,6 +143,16 @@ class Idf:
 NAME_MIN_IDF = 4.5  # a capitalised word in more than ~1% of reports ("Customs") is no name
 
 
+@functools.cache
+def _not_names() -> frozenset[str]:
+    """Template words (`cluster_terms.toml [names]`) and month/weekday words (`facts.toml`)."""
+    with (DATA / "facts.toml").open("rb") as fh:
+        dates = tomllib.load(fh)["dates"]
+    words = [*dates["months_en"], *dates["months_es"], *dates["month_abbr"],
+             *dates["weekdays_en"], *dates["weekdays_es"], *_terms_data()["names"]["not_names"]]
+    return frozenset(fold(w) for w in words)
+
+
 def names_in(text: str, idf: Idf | None = None) -> frozenset[str]:
     """Proper-noun-like words: capitalised inside a sentence, never lower-case in the text,
     and rare in the training corpus (with `idf`)."""
@@ -155,6 +165,7 @@ def names_in(text: str, idf: Idf | None = None) -> frozenset[str]:
         for part in m.group(0).split("-"):
             token = fold(part)
             if len(token) >= 3 and token not in lower and token not in _STOP and (
+                    token not in _not_names()) and (
                     idf is None or idf.table.get(_lemma(token, "en"), idf.default) >= NAME_MIN_IDF):
                 found.add(token)
     return frozenset(found)

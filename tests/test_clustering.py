@@ -47,8 +47,8 @@ def test_nashville_operation_15_reports_in_two_languages_form_one_incident(test_
     assert len(_incidents_of(test_split, "2025-05-nashville-ice-thp-operation")) == 1
 
 
-def test_new_orleans_catahoula_crunch_13_reports_form_one_incident(test_split) -> None:
-    assert len(_incidents_of(test_split, "2025-12-new-orleans-catahoula-crunch")) == 1
+def test_family_reunification_parole_termination_8_reports_form_one_incident(test_split) -> None:
+    assert len(_incidents_of(test_split, "2025-12-family-reunification-parole-termination")) == 1
 
 
 def test_hasan_saleh_death_11_reports_mostly_spanish_form_one_incident(test_split) -> None:
