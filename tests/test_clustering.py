@@ -270,3 +270,30 @@ def test_lsh_forgets_removed_ids() -> None:
     lsh.insert(1, sig)
     lsh.remove(1)
     assert lsh.query(sig) == set()
+
+
+def test_written_set_recall_stays_above_target() -> None:
+    from monitor.clustering import pairwise_scores
+
+    labels = {r["id"]: r["cluster"] for r in ROWS}
+    assert pairwise_scores(labels, cluster(DOCS.values()))["recall"] >= 0.90
+
+
+def test_reason_lists_shared_date() -> None:
+    index = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], index)
+    assert "2022-11-28" in index.assign(DOCS[4]).reason["shared"]["dates"]
+
+
+def test_agreeing_figure_is_named_in_reason() -> None:
+    index = IncidentIndex()
+    cluster([DOCS[54]], index)
+    assert 1461 in index.assign(DOCS[56]).reason["shared"]["figures"]
+
+
+def test_restore_accepts_dict_rows() -> None:
+    live = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], live)
+    rows = [{"incident_id": live.incident_of[d], "signature": live.signatures[d].to_bytes()}
+            for d in (1, 2)]
+    assert IncidentIndex.restore(rows).assignments() == live.assignments()
