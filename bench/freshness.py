@@ -13,8 +13,9 @@ until
 - the SMTP server has accepted an alert whose subject names it: **item -> mail**.
 
 It also prints the duration of every pass from the `runs` table. The wait is dominated by
-the interval: an item published just after a crawl waits a whole interval (plus the watch's
-tick and jitter, set to 0 here) for the next one; the pass itself is seconds.
+the interval: an item published just after a crawl waits up to a whole interval (less the
+tolerance of monitor.due: at most a tenth of it plus a minute early, never late; plus the
+watch's tick) for the next one; the pass itself is seconds.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from monitor.config import load_config  # noqa: E402
+from monitor.configure import load_config  # noqa: E402
 from monitor.snapshot import serve_snapshot  # noqa: E402
 from monitor.storage import open_db  # noqa: E402
 from monitor.storage import runs as run_store  # noqa: E402
@@ -200,7 +201,7 @@ def main() -> int:
             started = time.monotonic()
             watch = subprocess.Popen(
                 [sys.executable, "-m", "monitor", "--config", str(config_path), "watch",
-                 "--interval", str(args.interval), "--jitter", "0", "--tick", str(args.tick),
+                 "--interval", str(args.interval), "--tick", str(args.tick),
                  "--snapshot", base], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
             db = open_db(folder / "monitor.db")

@@ -121,13 +121,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "recipients": {"email": TEXT, "name": TEXT, "frequency": Key("string", choices=(
         "immediate", "daily", "weekly")), "min_score": NUMBER, "incident_types": STRINGS},
     "digest": {"immediate_min_score": NON_NEGATIVE, "schedule_slack_minutes": NON_NEGATIVE,
-               "timezone": TEXT, "draft_url": TEXT, "source_failures": NON_NEGATIVE,
-               "source_silent_days": NON_NEGATIVE, "source_stale_hours": NON_NEGATIVE,
-               "max_age_days": NON_NEGATIVE},
+               "timezone": TEXT, "draft_url": TEXT, "max_age_days": NON_NEGATIVE},
     "crawl": {"scrapy": TABLE, "max_items_per_source": COUNT},
     "drafts": {"max_words_per_source": COUNT, "max_quote_words": Key("integer", minimum=0),
                "max_sentences_per_source": COUNT, "max_fact_sentences": COUNT,
-               "spanish_templates": BOOL},
+               "max_words_per_sentence": COUNT, "min_body_words": COUNT,
+               "max_body_words": COUNT, "spanish_templates": BOOL},
     "privacy": {"public_names": STRINGS},
     "publish": {"folder": TEXT, "wordpress_url": TEXT, "wordpress_user": TEXT,
                 "wordpress_password_env": TEXT, "timeout": POSITIVE, "front_matter": TABLE},
@@ -135,9 +134,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
                "session_hours": POSITIVE, "secure_cookies": BOOL,
                "cookie_samesite": Key("string", choices=("Lax", "Strict")),
                "trusted_hosts": STRINGS},
-    "health": {"failures": COUNT},
+    # monitor.health.Thresholds; the digest's source problems use them too
+    "health": {"failures": COUNT, "stale_hours": NON_NEGATIVE, "silent_days": NON_NEGATIVE},
 }
 ARRAYS = {"recipients"}  # [[recipients]]: an array of tables
+# Keys that moved: an old file gets told where, not just "unknown key".
+MOVED = {("digest", "source_failures"): "[health] failures",
+         ("digest", "source_stale_hours"): "[health] stale_hours",
+         ("digest", "source_silent_days"): "[health] silent_days"}
 # Secrets are named by environment variable, never written in the file.
 SECRETS = {"smtp": (("password",), "password_env"),
            "publish": (("wordpress_password", "password"), "wordpress_password_env"),
@@ -228,6 +232,9 @@ def _check_table(entry: dict[str, Any], keys: dict[str, Key], where: str, path: 
         if name in secrets:
             raise ConfigError(f"{path}: {where} must not hold a password; set {instead} instead")
         key = keys.get(name)
+        if key is None and (table, name) in MOVED:
+            raise ConfigError(f"{path}: {where} {name} has moved to {MOVED[table, name]} (one "
+                              "source-health judgement for `monitor sources` and the digest)")
         if key is None:
             raise ConfigError(f"{path}: {where} unknown key {name!r} "
                               f"(known: {', '.join(keys)})")
@@ -241,8 +248,10 @@ def config_path_from(explicit: str | os.PathLike | None) -> Path:
     return Path(explicit or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
 
 
-def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Read and validate the config file; raise ConfigError with a one-line reason."""
+def read_config(path: str | os.PathLike | None = None) -> Config:
+    """Read the config file and check its shape (tables, keys, types); a one-line
+    ConfigError says what is wrong. `monitor.configure.load_config` adds each table's own
+    checks: use that one to load a config."""
     path = config_path_from(path)
     if not path.exists():
         raise ConfigError(f"config file not found: {path}")
@@ -253,23 +262,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     base = path.resolve().parent
-    config = _build(path, base, data)
-    check_meaning(config)
-    return config
-
-
-def check_meaning(config: Config) -> None:
-    """The checks each table's own module makes (time zones, URLs, choices), run once at load
-    so a mistake in a table this command does not use still stops every command, clearly."""
-    from monitor.digest import digest_settings
-    from monitor.drafting import DraftSettings
-    from monitor.publish import PublishSettings
-    from monitor.web.settings import ReviewSettings
-
-    digest_settings(config)
-    DraftSettings.from_config(config)
-    PublishSettings.from_config(config)
-    ReviewSettings.from_config(config)
+    return _build(path, base, data)
 
 
 def _build(path: Path, base: Path, data: dict[str, Any]) -> Config:

@@ -103,40 +103,10 @@ def run_crawl(
              "anomalies": result.anomalies, "not_modified": int(result.not_modified),
              "newest_item": result.newest_item},
         )
-        result.health = source_health(db, source, config, now)
+        result.health = health.source_health(db, source, config, now)
         source_store.update_health(db, source.id, result.health.as_row(now))
     db.close()
     return CrawlReport(results)
-
-
-def due_sources(db, sources: list[Source], now: datetime) -> list[Source]:
-    """Sources whose `interval_minutes` has passed since their last crawl started (or never)."""
-    last = {row["source_id"]: row.get("started_at") for row in source_store.latest_crawls(db)}
-    chosen = []
-    for source in sources:
-        started = last.get(source.id)
-        if not started:
-            chosen.append(source)
-            continue
-        elapsed = (now - datetime.fromisoformat(started)).total_seconds() / 60
-        if elapsed >= source.interval_minutes - 1:  # a minute of slack for cron jitter
-            chosen.append(source)
-    return chosen
-
-
-def failure_threshold(config: Config) -> int:
-    """N failed crawls in a row flag a source as failing (`[health] failures` in monitor.toml)."""
-    value = (config.raw.get("health") or {}).get("failures", health.DEFAULT_FAILURE_THRESHOLD)
-    return value if isinstance(value, int) and value > 0 else health.DEFAULT_FAILURE_THRESHOLD
-
-
-def source_health(db, source: Source, config: Config, now: datetime) -> health.Health:
-    """Health of one source from its stored crawl history."""
-    return health.assess(
-        source.id, source_store.crawl_history(db, source.id), now=now,
-        expected_cadence_hours=source.options.get("expected_cadence_hours"),
-        failure_threshold=failure_threshold(config),
-    )
 
 
 def _result(source: Source, stats: dict[str, Any]) -> SourceResult:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from monitor import mail
+from monitor import health, mail
 from monitor.config import Config, ConfigError, Recipient
 from monitor.storage import articles as article_store
 from monitor.storage import digests as digest_store
@@ -43,9 +43,6 @@ class DigestSettings:
     schedule_slack_minutes: int = 60
     timezone: str = "UTC"
     draft_url: str = ""
-    source_failures: int = 2
-    source_silent_days: float = 7.0
-    source_stale_hours: float = 48.0
     max_age_days: float = 30.0
 
     @property
@@ -69,8 +66,7 @@ def digest_settings(config: Config) -> DigestSettings:
         settings = DigestSettings(**data)
     except TypeError as exc:
         raise ConfigError(f"{config.path}: [digest]: {exc}") from None
-    for key in ("immediate_min_score", "schedule_slack_minutes", "source_failures",
-                "source_silent_days", "source_stale_hours", "max_age_days"):
+    for key in ("immediate_min_score", "schedule_slack_minutes", "max_age_days"):
         value = getattr(settings, key)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ConfigError(f"{config.path}: [digest] {key} must be a number >= 0")
@@ -104,6 +100,14 @@ def is_due(recipient: Recipient, last_sent_at: str | None, now: datetime,
            settings: DigestSettings) -> bool:
     due = next_due(recipient, last_sent_at, settings)
     return due is None or now >= due
+
+
+def digest_due(frequency: str, last_sent: datetime | None, now: datetime,
+               settings: DigestSettings | None = None) -> bool:
+    """`is_due` for a frequency and a parsed time (what `watch` and `status` have at hand)."""
+    recipient = Recipient(email="", frequency=frequency)
+    last = last_sent.isoformat() if last_sent else None
+    return is_due(recipient, last, now, settings or DigestSettings())
 
 
 # --- content --------------------------------------------------------------------------------
@@ -210,7 +214,7 @@ def build_digest(db: sqlite_utils.Database, recipient: Recipient, config: Config
                 continue
             before = seen.get(("draft", str(draft["id"])))
             digest.pending_drafts.append(describe_draft(draft, settings, before))
-        for problem in source_health_problems(db, now, settings):
+        for problem in source_health_problems(db, now, health.Thresholds.from_config(config)):
             before = seen.get(("source", problem["source_id"]))
             problem["is_new"] = not before or before["state"].get("signature") != \
                 problem["signature"]
@@ -326,46 +330,34 @@ def describe_draft(draft: dict[str, Any], settings: DigestSettings,
 
 
 def source_health_problems(db: sqlite_utils.Database, now: datetime,
-                           settings: DigestSettings) -> list[dict[str, Any]]:
-    """Sources failing, silent or no longer crawled, from the crawl history.
+                           thresholds: health.Thresholds) -> list[dict[str, Any]]:
+    """The sources whose health (monitor.health, the judgement `monitor sources` makes) is one
+    the digest announces: failing, anomalous, stale (not crawled lately) or silent.
 
-    The one place the digest reads source health; point it at the source-health module's
-    summary once that lands (a problem: source_id, name, kind = its state, reasons, failures,
-    last_*_at, signature). `signature` changes when a new episode starts, so a problem is
-    announced once, then listed as ongoing. Kinds other than failing/stale/silent are shown
-    with their reasons.
+    `signature` changes when a new episode starts, so a problem is announced once, then listed
+    as ongoing.
     """
     problems = []
-    for source in digest_store.crawl_health(db):
-        failures = source["consecutive_failures"]
-        base = {"source_id": source["source_id"], "name": source["name"],
-                "last_crawl_at": source["last_crawl_at"], "last_ok_at": source["last_ok_at"],
-                "last_new_at": source["last_new_at"], "failures": failures,
-                "last_error": " ".join(str((source["errors"] or [""])[-1]).split())[:300],
-                "reasons": []}
-        if settings.source_failures and failures >= settings.source_failures:
-            problems.append({**base, "kind": "failing",
-                             "signature": f"failing:{source['last_ok_at'] or 'never'}"})
-        elif _older_than(source["last_crawl_at"], now, hours=settings.source_stale_hours):
-            problems.append({**base, "kind": "stale",
-                             "signature": f"stale:{source['last_crawl_at']}"})
-        elif _older_than(source["last_new_at"] or source["first_crawl_at"], now,
-                         hours=settings.source_silent_days * 24):
-            problems.append({**base, "kind": "silent",
-                             "signature": f"silent:{source['last_new_at'] or 'never'}"})
+    for source, judged in health.of_crawled_sources(db, thresholds, now):
+        if judged.state not in health.DIGEST_STATES:
+            continue
+        problems.append({
+            "source_id": judged.source_id, "name": source["name"], "kind": judged.state,
+            "last_crawl_at": judged.last_crawl, "last_ok_at": judged.last_success,
+            "last_new_at": judged.last_new_item, "failures": judged.consecutive_failures,
+            "last_error": judged.last_error or "", "reasons": list(judged.reasons),
+            "signature": _episode(judged),
+        })
     return problems
 
 
-def _older_than(stamp: str | None, now: datetime, *, hours: float) -> bool:
-    if not stamp or not hours:
-        return False
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError:
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return now - when > timedelta(hours=hours)
+def _episode(judged: health.Health) -> str:
+    """What stays the same while one problem lasts and changes when a new one starts."""
+    since = {"failing": judged.last_success, "stale": judged.last_crawl,
+             "silent": judged.last_new_item}.get(judged.state)
+    if judged.state == "anomaly":
+        since = "; ".join(judged.reasons)
+    return f"{judged.state}:{since or 'never'}"
 
 
 # --- rendering ------------------------------------------------------------------------------

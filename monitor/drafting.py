@@ -7,9 +7,7 @@ overwritten: new material goes to a side file and the draft is flagged.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,8 +18,22 @@ from typing import Any
 import sqlite_utils
 from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 
-from monitor import draft_meta, privacy
+from monitor import draft_story as story
+from monitor import facts, privacy
 from monitor.config import Config, ConfigError
+from monitor.draft_files import (
+    EDIT_FLAG,
+    file_hash,
+    kept_flag,
+    landed_unrecorded,
+    read_if_exists,
+    record_version,
+    same_content,
+    sync_file,
+    unclaimed_path,
+    update_file,
+    write_atomic,
+)
 from monitor.relevance import incident_types
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -30,20 +42,11 @@ from monitor.templating import markdown_env, strip_html
 from monitor.textclean import defang_templates
 from monitor.urls import is_http_url
 
-MAX_WORDS_PER_SENTENCE = 50
+MAX_WORDS_PER_SENTENCE = 50  # the default of `[drafts] max_words_per_sentence`
 MAX_QUOTE_WORDS_PER_SOURCE = 50
 MAX_WORDS_PER_SOURCE = 150
 MAX_SENTENCES_PER_SOURCE = 4
 MAX_FACT_SENTENCES = 8
-MIN_FACT_SENTENCES = 2  # below this, plain sentences of the source fill The Information
-MIN_WEIGHT = 0.6  # a sentence with a figure or an agency; facts-stage sentences weigh >= 1
-FACT_KINDS = ("counts", "data_categories", "agencies", "places", "dates", "organizations")
-FACT_WEIGHTS = {"counts": 3, "data_categories": 2, "agencies": 1, "places": 1, "dates": 1,
-                "organizations": 1}
-EDIT_FLAG = "sources changed since your edit"
-# A file already at the draft's name that the database does not know (a lost or restored
-# database): it is kept, the draft is written beside it, and this flag names the kept file.
-KEPT_FLAG_PREFIX = "kept a file the monitor did not write: "
 DRAFT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
                   "ht": "Haitian Creole", "zh": "Chinese", "vi": "Vietnamese"}
@@ -51,22 +54,12 @@ INCIDENT_TYPES = incident_types()  # the taxonomy is the one list
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]?[A-ZÁÉÍÓÚÑ0-9])")
 ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|"
                           r"St|Jr|Sr|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Miss|Calif|Fla|"
-                          r"Ariz|Tex|Ill|Sra|Sr|Dra)\.)$")
-DATELINE = re.compile(r"^[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
-                      r"\s+[—–-]{1,2}\s+")
+                          r"Ariz|Tex|Ill|Sra|Sr|Dra|Vol|Nos?|Pp?|Fed|Reg)\.)$")
+DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
+                      r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10})\))?\s+[—–-]{1,2}\s+"
+                      r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,4}\)\s+)")
+BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
-WHEN = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|"
-                  r"yesterday|this week|last week|on \w+day|january|february|march|april|may|"
-                  r"june|july|august|september|october|november|december|\d{4}|lunes|martes|"
-                  r"miércoles|jueves|viernes|sábado|domingo|ayer|hoy)\b", re.I)
-AGENCY_WORDS = re.compile(r"\b(?:ICE|Ice|CBP|USCIS|DHS|EOIR|HSI|ERO|Border Patrol|Immigration "
-                          r"and Customs Enforcement|Homeland Security|immigration court|"
-                          r"Department of Justice|judge|court)\b")
-COUNT_WORDS = re.compile(r"\b\d[\d,.]*\b")
-PEOPLE_NOUNS = {"people", "persons", "immigrants", "migrants", "asylum seekers", "refugees",
-                "detainees", "noncitizens", "individuals", "personas", "inmigrantes",
-                "migrantes", "solicitantes de asilo", "refugiados", "detenidos", "aliens",
-                "families", "children", "adults", "men", "women", "workers", "trabajadores"}
 
 
 @dataclass
@@ -80,50 +73,39 @@ class DraftReport:
 
 @dataclass(frozen=True)
 class DraftSettings:
-    """The `[drafts]` table of monitor.toml: how much of each source a draft may reuse."""
+    """The `[drafts]` table of monitor.toml: how much of each source a draft may reuse and how
+    long it may be. The defaults here are the only ones; `[drafts]` in `monitor/config.py`
+    SCHEMA checks types, `from_config` refuses unknown keys and contradictions."""
 
     max_words_per_source: int = MAX_WORDS_PER_SOURCE
     max_quote_words: int = MAX_QUOTE_WORDS_PER_SOURCE
     max_sentences_per_source: int = MAX_SENTENCES_PER_SOURCE
     max_fact_sentences: int = MAX_FACT_SENTENCES
-    public_names: tuple[str, ...] = ()
+    max_words_per_sentence: int = MAX_WORDS_PER_SENTENCE
+    min_body_words: int = 250  # body = lead through Why It Matters
+    max_body_words: int = 500
     spanish_templates: bool = False
+    public_names: tuple[str, ...] = ()  # from `[privacy]`, not `[drafts]`
 
     @classmethod
     def from_config(cls, config: Config) -> DraftSettings:
-        table = config.raw.get("drafts") or {}
-        privacy = config.raw.get("privacy") or {}
-        known = {f for f in cls.__dataclass_fields__}
-        values = {k: v for k, v in table.items() if k in known}
-        values["public_names"] = tuple(privacy.get("public_names", ()))
-        return cls(**values)
+        table = dict(config.raw.get("drafts") or {})
+        known = [f for f in cls.__dataclass_fields__ if f != "public_names"]
+        unknown = sorted(set(table) - set(known))
+        if unknown:
+            raise ConfigError(f"[drafts] unknown key {unknown[0]!r} (known: {', '.join(known)})")
+        privacy_table = config.raw.get("privacy") or {}
+        settings = cls(**table, public_names=tuple(privacy_table.get("public_names", ())))
+        if settings.min_body_words > settings.max_body_words:
+            raise ConfigError(f"[drafts] min_body_words ({settings.min_body_words}) must not "
+                              f"exceed max_body_words ({settings.max_body_words})")
+        return settings
 
 
 def slugify(text: str, limit: int = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:limit].rstrip("-") or "incident"
-
-
-def file_hash(text: str) -> str:
-    """The hash that tells an edit from the generated text; the review status line's value is
-    bookkeeping, not an edit (see `monitor.draft_meta.content_hash`)."""
-    return draft_meta.content_hash(text)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 LINK_SYNTAX = re.compile(r"\]\s*([(\[:])")
@@ -148,17 +130,21 @@ def _words(sentence: str, limit: int) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a text; abbreviations such as "U.S." or "Sen." do not end a sentence."""
+    """Sentences of a text; abbreviations such as "U.S." or "Sen." do not end a sentence, and
+    a line break always does (a headline, a caption or a byline is never glued to the news)."""
     sentences: list[str] = []
-    for piece in SENTENCE_SPLIT.split(clean_text(text)):
-        piece = piece.strip()
-        if not piece:
-            continue
-        if sentences and ABBREVIATION.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return [DATELINE.sub("", sentence, count=1) for sentence in sentences]
+    for paragraph in (text or "").splitlines():
+        joined: list[str] = []
+        for piece in SENTENCE_SPLIT.split(clean_text(paragraph)):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if joined and ABBREVIATION.search(joined[-1]):
+                joined[-1] = f"{joined[-1]} {piece}"
+            else:
+                joined.append(piece)
+        sentences += joined
+    return [BULLET.sub("", DATELINE.sub("", sentence, count=1)) for sentence in sentences]
 
 
 def _overlaps(key: str, keys: set[str]) -> bool:
@@ -202,9 +188,11 @@ class _Budget:
 
 def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
                    settings: DraftSettings) -> tuple[list[dict[str, Any]], list[dict]]:
-    """Sources in footnote order (the incident's primary article first, then by date)."""
-    primary_id = incident.get("primary_article_id")
-    ordered = sorted(articles, key=lambda a: (a["id"] != primary_id, a.get("published") or "",
+    """Sources in footnote order: the best primary source first (an agency's statement, then
+    the earliest original report, a rewrite citing another outlet last), then by date."""
+    ranks = {a["id"]: story.source_rank(a, split_sentences(a.get("text") or "")[:3])
+             for a in articles}
+    ordered = sorted(articles, key=lambda a: (ranks[a["id"]], a.get("published") or "9999",
                                               a["id"]))
     sources, decisions = [], []
     for number, article in enumerate(ordered, start=1):
@@ -217,192 +205,248 @@ def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
             # A name that is all markup (`<script>…`) cleans to nothing: say the source id.
             "outlet": clean_text(article.get("outlet")) or clean_text(article.get("source_id"))
             or "unknown outlet",
-            "url": article["url"] if is_http_url(article.get("url") or "") else "",
+            "url": story.cited_url(article),
             "published": article.get("published"), "retrieved": article.get("first_seen"),
             "language": language,
             "language_name": LANGUAGE_NAMES.get(language, language),
+            "rank": ranks[article["id"]],
             "article": article,
         })
     return sources, decisions
 
 
-def _fact_sentences(source: dict[str, Any]) -> list[tuple[str, float, list[str], int]]:
-    """(sentence, weight, fact kinds, position) for each distinct sentence carrying a fact.
-
-    Sentences the facts stage tagged weigh most; other sentences of the text weigh by the
-    figure, agency or time they name (possibly 0), so a thin facts record still yields a
-    useful draft. Position is the sentence's place in the article.
-    """
-    facts = source["article"].get("facts") or {}
-    sentences = split_sentences(source["article"].get("text") or "")
-    positions = {_key(sentence): n for n, sentence in enumerate(sentences)}
-    found: dict[str, tuple[str, float, list[str], int]] = {}
-    for kind in FACT_KINDS:
-        for fact in facts.get(kind) or []:
-            if not isinstance(fact, dict):
-                continue
-            sentence = DATELINE.sub("", clean_text(fact.get("sentence")), count=1)
-            if not sentence:
-                continue
-            key = _key(sentence)
-            text, weight, kinds, _ = found.get(key, (sentence, 0.0, [], 0))
-            found[key] = (text, weight + FACT_WEIGHTS.get(kind, 1), [*kinds, kind],
-                          positions.get(key, len(sentences)))
-    for position, sentence in enumerate(sentences):
-        key = _key(sentence)
-        words = len(sentence.split())
-        too_short_or_long = words < 6 or words > 2 * MAX_WORDS_PER_SENTENCE
-        if key in found or _overlaps(key, set(found)) or too_short_or_long:
-            continue
-        figures = privacy.PHONE.sub("", sentence)  # a phone number is not a figure
-        weight = (0.9 * bool(COUNT_WORDS.search(figures)) + 0.6 * bool(
-            AGENCY_WORDS.search(sentence)) + 0.3 * bool(WHEN.search(sentence)))
-        found[key] = (sentence, weight, ["text"], position)
-    return list(found.values())
-
-
-def choose_lead(sources: list[dict[str, Any]], headline: str, settings: DraftSettings,
-                budget: _Budget) -> tuple[dict[str, Any] | None, list[dict]]:
-    """The sentence that best says who, what, how many and when, from an English source if any.
-
-    Candidates are the first sentences of each source's text; a sentence scores for a figure,
-    an agency and a time word, and must pass the privacy guard.
-    """
-    decisions: list[dict] = []
-    best: tuple[float, int, str, dict] | None = None
-    english = [s for s in sources if s["language"] == DRAFT_LANGUAGE] or sources
-    for rank, source in enumerate(english):
-        article = source["article"]
-        sentences = split_sentences(article.get("text") or "")[:6] or \
-            split_sentences(article.get("summary") or "")[:2]
-        for position, sentence in enumerate(sentences):
-            words = len(sentence.split())
-            if words < 6 or _key(sentence) == _key(headline):
-                continue
-            score = (3.0 * bool(COUNT_WORDS.search(sentence)) + 2.0 * bool(
-                AGENCY_WORDS.search(sentence)) + 1.0 * bool(WHEN.search(sentence))
-                - 0.5 * position - 0.25 * rank - (2.0 if words > MAX_WORDS_PER_SENTENCE else 0))
-            if best is None or score > best[0]:
-                best = (score, source["number"], sentence, source)
-    if best is None:
-        return None, decisions
-    _, number, sentence, source = best
-    guarded = privacy.guard_sentence(sentence, where="lead", source=number,
-                                     public_names=settings.public_names)
-    decisions += [d.as_dict() for d in guarded.decisions]
-    if guarded.text is None:
-        return None, decisions
-    text = _words(guarded.text, MAX_WORDS_PER_SENTENCE)
-    budget.take(number, text)
-    return {"text": text, "sources": [number], "language": source["language"],
-            "language_name": source["language_name"], "outlet": source["outlet"],
-            "quote": bool(_quoted_words(text))}, decisions
-
-
-def choose_information(sources: list[dict[str, Any]], exclude: set[str], settings: DraftSettings,
-                       budget: _Budget) -> tuple[list[dict[str, Any]], list[dict]]:
-    """Fact-bearing sentences, best first by weight, shown in source order, each cited.
-
-    The same sentence in several sources (reprints, wire copy) is shown once and cites all.
-    """
-    decisions: list[dict] = []
-    by_key: dict[str, dict[str, Any]] = {}
+def _candidates(sources: list[dict[str, Any]], exclude: set[str], settings: DraftSettings,
+                figures: story.Figures) -> list[story.Candidate]:
+    """Every usable sentence of every source, with its facts; the same sentence in several
+    sources (reprints, wire copy) is one candidate that cites them all."""
+    by_key: dict[str, story.Candidate] = {}
     for source in sources:
-        for sentence, weight, kinds, position in _fact_sentences(source):
+        article = source["article"]
+        sentences = split_sentences(article.get("text") or "") or \
+            split_sentences(article.get("summary") or "")
+        usable = [(n, s) for n, s in enumerate(sentences)
+                  if story.is_story_sentence(s, max_words=settings.max_words_per_sentence)]
+        found = facts.sentence_facts([s for _, s in usable], language=source["language"],
+                                     reference=_reference(article))
+        for (position, sentence), sentence_found in zip(usable, found, strict=True):
             key = _key(sentence)
             if key in exclude or _overlaps(key, exclude):
                 continue
             same = [k for k in by_key if k == key or _overlaps(key, {k})]
             if same:
-                key = same[0]
-                if source["number"] not in by_key[key]["sources"]:
-                    by_key[key]["sources"].append(source["number"])
+                if source["number"] not in by_key[same[0]].sources:
+                    by_key[same[0]].sources.append(source["number"])
                 continue
-            by_key[key] = {"raw": sentence, "weight": weight, "kinds": kinds,
-                           "sources": [source["number"]], "position": position,
-                           "source": source}
-    strong = [c for c in by_key.values() if c["weight"] >= MIN_WEIGHT]
-    weak = [c for c in by_key.values() if c["weight"] < MIN_WEIGHT]
-    ranked = sorted(strong, key=lambda c: (-c["weight"], c["sources"][0], c["position"]))
-    # Sentences without a figure, agency or date only fill a draft that would be too thin,
-    # in the order the source tells the story.
-    ranked += sorted(weak, key=lambda c: (c["sources"][0], c["position"]))
-    chosen = []
-    for candidate in ranked:
-        if len(chosen) >= settings.max_fact_sentences or (
-                candidate["weight"] < MIN_WEIGHT and len(chosen) >= MIN_FACT_SENTENCES):
-            break
-        source = candidate["source"]
-        guarded = privacy.guard_sentence(candidate["raw"], where="information",
-                                         source=source["number"],
+            candidate = story.Candidate(sentence, source, position, sentence_found,
+                                        sources=[source["number"]])
+            candidate.atoms = story.atoms_of(sentence, sentence_found, figures)
+            candidate.roles = {a[1] for a in candidate.atoms if a[0] == "role"}
+            by_key[key] = candidate
+    return list(by_key.values())
+
+
+def _reference(article: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(article.get("published") or "")
+    except ValueError:
+        return None
+
+
+def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
+    """Who did what to how many, when: a figure, an agency, a time, the facts most sources
+    share; early in the primary source. A lead without an agency or a figure rarely states
+    the event."""
+    kinds = {a[0] for a in candidate.atoms}
+    source = candidate.source
+    core = sum(shared.get(a, 1) - 1 for a in candidate.atoms)
+    return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
+            + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
+            + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
+            - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
+            - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
+            - (4.0 if source["language"] != DRAFT_LANGUAGE else 0.0))
+
+
+def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
+                budget: _Budget) -> tuple[story.Candidate | None, dict | None, list[dict]]:
+    """One sentence stating the event, cited, from the best primary source; English if any.
+
+    Candidates are the first six sentences of each source; one that passes the privacy guard
+    with the best `_lead_score` wins.
+    """
+    decisions: list[dict] = []
+    opening = [c for c in candidates if c.position < 6]
+    shared = story.centrality(candidates)
+    # The best primary source leads when one of its opening sentences states the event (an
+    # agency with a figure, a date or a place); among those, the best scored sentence.
+    def order(c: story.Candidate) -> tuple[int, float]:
+        kinds = {a[0] for a in c.atoms}
+        states = "agency" in kinds and bool(kinds & {"count", "date", "place"}) and (
+            c.source["language"] == DRAFT_LANGUAGE) and "background" not in c.roles
+        return (c.source["rank"] if states else 9, -round(_lead_score(c, shared), 6),
+                c.source["number"], c.position)
+
+    for candidate in sorted(opening, key=order):
+        guarded = privacy.guard_sentence(candidate.text, where="lead",
+                                         source=candidate.source["number"],
                                          public_names=settings.public_names)
         decisions += [d.as_dict() for d in guarded.decisions]
         if guarded.text is None:
             continue
-        text = _words(guarded.text, MAX_WORDS_PER_SENTENCE)
-        if not budget.take(source["number"], text):
+        text = _words(guarded.text, settings.max_words_per_sentence)
+        budget.take(candidate.source["number"], text)
+        return candidate, _item(candidate, text), decisions
+    return None, None, decisions
+
+
+def _item(candidate: story.Candidate, text: str, parts: list[dict] | None = None) -> dict:
+    source = candidate.source
+    return {"text": text, "sources": list(candidate.sources), "language": source["language"],
+            "language_name": source["language_name"], "outlet": source["outlet"],
+            "quote": bool(_quoted_words(text)), "role": candidate.role,
+            "parts": parts or [], "kinds": sorted({a[0] for a in candidate.atoms})}
+
+
+def choose_information(candidates: list[story.Candidate], lead: story.Candidate | None,
+                       settings: DraftSettings, budget: _Budget, word_budget: int,
+                       min_words: int = 0) -> tuple[list[dict[str, Any]], list[dict]]:
+    """The Information, fact first: each sentence adds a fact the lead and the sentences
+    before it do not carry; a sentence that would only repeat is left out.
+
+    Greedy: the candidate adding the most (weighted by kind: figures and durations first) wins,
+    an English sentence before a Spanish one, a primary source before a rewrite. A non-English
+    sentence is stated in English from its facts (`parts`, worded by the templates) with its
+    citation; only when its new facts cannot be stated that way is it quoted. Chosen sentences
+    are shown as a story: what happened, how it was found, the response, what comes next.
+    """
+    decisions: list[dict] = []
+    covered = set(lead.atoms) if lead else set()
+    chosen: list[tuple[story.Candidate, dict]] = []
+    pool = [c for c in candidates if c is not lead]
+    words = 0
+    months = facts.month_names()
+    english = any(c.source["language"] == DRAFT_LANGUAGE for c in candidates)
+    while pool and len(chosen) < settings.max_fact_sentences:
+        # Below the body's minimum length a new name, organisation or finding in words is
+        # enough; above it a sentence must add a fact of weight (`story.MIN_GAIN`) beyond its
+        # words. Nothing that only repeats.
+        short = words < min_words
+        scored = [(story.gain(c.atoms, covered, words=short), c) for c in pool]
+        floor = 0.2 if short else story.MIN_GAIN
+        scored = [(g, c) for g, c in scored if g >= floor]
+        if not scored:
+            break
+        # Rounded, then footnote order and position: the same draft on every run (a sum over
+        # a set is not bit-for-bit the same in another order).
+        best_gain, best = max(scored, key=lambda gc: (
+            round(gc[0] + 1.5 * (gc[1].source["language"] == DRAFT_LANGUAGE)
+                  - 0.5 * gc[1].source["rank"] - 0.05 * gc[1].position, 6),
+            -gc[1].source["number"], -gc[1].position))
+        pool.remove(best)
+        item = _information_item(best, covered, settings, months, decisions, english)
+        if item is None:
             continue
-        chosen.append({**candidate, "text": text, "quote": bool(_quoted_words(text)),
-                       "outlet": source["outlet"], "language": source["language"],
-                       "language_name": source["language_name"]})
-    chosen.sort(key=lambda c: (c["sources"][0], c["position"]))
-    return [{k: v for k, v in c.items() if k not in ("raw", "source", "position")}
-            for c in chosen], decisions
+        length = len(item["text"].split()) + 4 * len(item["parts"])
+        if words + length > word_budget and chosen:
+            continue
+        if not item["parts"] and not budget.take(best.source["number"], item["text"]):
+            continue
+        words += length
+        covered |= best.atoms
+        chosen.append((best, item))
+    chosen.sort(key=lambda ci: (story.ROLE_ORDER[ci[0].role], ci[0].source["number"],
+                                ci[0].position))
+    return [item for _, item in chosen], decisions
 
 
-def _noun_class(noun: str) -> str:
-    noun = " ".join((noun or "").lower().split())
-    if noun in PEOPLE_NOUNS or noun.split()[-1:] and noun.split()[-1] in PEOPLE_NOUNS:
-        return "people"
-    return noun
+def _information_item(candidate: story.Candidate, covered: set[tuple], settings: DraftSettings,
+                      months: list[str], decisions: list[dict],
+                      english_sources: bool) -> dict | None:
+    guarded = privacy.guard_sentence(candidate.text, where="information",
+                                     source=candidate.source["number"],
+                                     public_names=settings.public_names)
+    decisions += [d.as_dict() for d in guarded.decisions]
+    if guarded.text is None:
+        return None
+    text = _words(guarded.text, settings.max_words_per_sentence)
+    if candidate.source["language"] == DRAFT_LANGUAGE:
+        return _item(candidate, text)
+    parts = story.fact_parts(candidate, candidate.atoms - covered, months)
+    if parts:
+        return _item(candidate, text, parts)
+    if english_sources:
+        return None  # what it adds cannot be stated in English from its facts: not pasted
+    return _item(candidate, text)  # an all-Spanish incident: its words, quoted and marked
 
 
-def conflicting_figures(sources: list[dict[str, Any]],
-                        settings: DraftSettings) -> list[dict[str, Any]]:
-    """Figures for the same thing that differ between sources, each with its sources.
+def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
+                        lead: story.Candidate | None = None) -> list[dict[str, Any]]:
+    """Real disagreements about one quantity: counts of the same kind of thing that are
+    different figures (`figures_agree` says no), each reported by its own sources.
 
-    Returns one group per kind of count (people, workers …) with two or more distinct values
-    reported by different sources: ``{"noun", "figures": [{"value", "display", "noun",
+    Only counts from a source's opening sentences, said with something the lead says (an
+    agency, the place, the date …) and not in a background sentence ("ICE currently holds more
+    than 30,000 immigrants"), unless two sources report them; and only digits ("thousands of"
+    is not a figure).
+    Returns one group per kind of thing: ``{"noun", "figures": [{"value", "display", "noun",
     "sources": [n…], "outlets": […]}]}``.
     """
-    groups: dict[str, dict[str, dict[str, Any]]] = {}
+    figures = story.Figures(by_kind=True)
+    lead_atoms = {a for a in (lead.atoms if lead else set())
+                  if a[0] not in ("count", "role", "word")}
+    entries: dict[int, dict[str, Any]] = {}
     for source in sources:
-        for fact in (source["article"].get("facts") or {}).get("counts") or []:
-            if not isinstance(fact, dict) or not isinstance(fact.get("value"), int | float):
+        article = source["article"]
+        sentences = [s for s in split_sentences(article.get("text") or "")
+                     if story.is_story_sentence(s, max_words=settings.max_words_per_sentence)]
+        opening = sentences[:3]
+        found = facts.sentence_facts(opening, language=source["language"])
+        for sentence, sentence_found in zip(opening, found, strict=True):
+            if privacy.guard_sentence(sentence, public_names=settings.public_names).text is None:
                 continue
-            if privacy.guard_sentence(clean_text(fact.get("sentence")),
-                                      public_names=settings.public_names).text is None:
-                continue
-            value = fact["value"]
-            qualifier = clean_text(fact.get("qualifier"))  # "more than", "at least" …
-            display = f"{qualifier} {value:,}" if qualifier else f"{value:,}"
-            entry = groups.setdefault(_noun_class(fact.get("noun", "")), {}).setdefault(
-                display, {"value": value, "display": display, "noun": clean_text(
-                    fact.get("noun")), "sources": [], "outlets": []})
-            if source["number"] not in entry["sources"]:
-                entry["sources"].append(source["number"])
-                entry["outlets"].append(source["outlet"])
+            for fact in sentence_found.get("counts") or []:
+                if not re.search(r"\d", fact.get("text", "")):
+                    continue
+                key = figures.key(fact)
+                if key is None:
+                    continue
+                qualifier = clean_text(fact.get("qualifier"))
+                display = f"{qualifier} {fact['value']:,}" if qualifier else f"{fact['value']:,}"
+                entry = entries.setdefault(key, {
+                    "value": fact["value"], "display": display,
+                    "noun": clean_text(fact.get("noun")), "sources": [], "outlets": [],
+                    "kind": figures.groups[key]["kind"], "about_the_event": False})
+                # The event's quantity: said with something the lead says (the place, the
+                # date, the data …), not a background figure of the same kind.
+                atoms = story.atoms_of(sentence, sentence_found, story.Figures())
+                entry["about_the_event"] |= ("role", "background") not in atoms and (
+                    bool(atoms & lead_atoms) or lead is None)
+                if not fact.get("qualifier") and entry["display"] != display:
+                    entry.update(value=fact["value"], display=display)  # the exact figure
+                if source["number"] not in entry["sources"]:
+                    entry["sources"].append(source["number"])
+                    entry["outlets"].append(source["outlet"])
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries.values():
+        kind, about = entry.pop("kind"), entry.pop("about_the_event")
+        if about or len(entry["sources"]) > 1:
+            by_kind.setdefault(kind, []).append(entry)
     conflicts = []
-    for noun, values in groups.items():
-        if len(values) < 2:
+    for noun, values in by_kind.items():
+        if len(values) < 2 or len({n for v in values for n in v["sources"]}) < 2:
             continue
-        reporters = {n for v in values.values() for n in v["sources"]}
-        if len(reporters) < 2:
-            continue
-        conflicts.append({"noun": noun, "figures": sorted(values.values(),
+        conflicts.append({"noun": noun, "figures": sorted(values,
                                                           key=lambda v: v["sources"][0])})
     return conflicts
 
 
 def choose_headline(incident: dict[str, Any], sources: list[dict[str, Any]]) -> str:
-    """The incident's title, or an English source's title when the incident's is not English."""
-    primary = sources[0] if sources else None
-    if primary and primary["language"] != DRAFT_LANGUAGE:
-        for source in sources:
-            if source["language"] == DRAFT_LANGUAGE:
-                return source["title"]
-        return primary["title"]
-    return primary["title"] if primary else clean_text(incident.get("title"))
+    """The primary source's title, or an English source's when the primary is not English;
+    a source without a title (only its URL) never gives the headline."""
+    titled = [s for s in sources if s["title"] and not is_http_url(s["title"])]
+    english = [s for s in titled if s["language"] == DRAFT_LANGUAGE]
+    best = (english or titled or [None])[0]
+    return best["title"] if best else clean_text(incident.get("title"))
 
 
 def _tags(incident_type: str, sources: list[dict[str, Any]]) -> list[str]:
@@ -417,25 +461,26 @@ def _tags(incident_type: str, sources: list[dict[str, Any]]) -> list[str]:
 def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], config: Config,
                   now: datetime, settings: DraftSettings | None = None) -> dict[str, Any]:
     """Everything the draft template needs: sources numbered, sentences chosen and cited,
-    figures compared, and the privacy guard's decisions. Pure: no I/O."""
+    figures compared, and the privacy guard's decisions. Pure: no I/O but the templates."""
     settings = settings or DraftSettings.from_config(config)
     sources, decisions = number_sources(incident, articles, settings)
     headline = choose_headline(incident, sources)
     budget = _Budget(settings)
-    lead, lead_decisions = choose_lead(sources, headline, settings, budget)
-    decisions += lead_decisions
     # Titles are not sentences of the report (the facts stage may tag them): never "facts".
-    exclude = {_key(s["title"]) for s in sources} | {_key(headline)} | (
-        {_key(lead["text"])} if lead else set())
-    information, info_decisions = choose_information(sources, exclude, settings, budget)
-    decisions += info_decisions
-    if lead is None and information:
-        lead, information = information[0], information[1:]
+    exclude = {_key(s["title"]) for s in sources} | {_key(headline)}
+    candidates = _candidates(sources, exclude, settings, story.Figures())
+    lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget)
+    decisions += lead_decisions
     incident_type = incident.get("incident_type") or "other_enforcement"
+    fixed = len((lead or {"text": ""})["text"].split()) + _why_words(config, incident_type)
+    information, info_decisions = choose_information(
+        candidates, lead_candidate, settings, budget, settings.max_body_words - fixed,
+        settings.min_body_words - fixed)
+    decisions += info_decisions
     languages = sorted({s["language"] for s in sources})
     primary = sources[0]["article"] if sources else {}
     date = (primary.get("published") or now.isoformat())[:10]
-    figures = conflicting_figures(sources, settings)
+    figures = conflicting_figures(sources, settings, lead_candidate)
     cited = {n for item in [lead or {"sources": []}, *information] for n in item["sources"]}
     cited |= {n for group in figures for figure in group["figures"] for n in figure["sources"]}
     for source in sources:
@@ -453,7 +498,8 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
         "lead": lead,
         "information": information,
         "figures": figures,
-        "sources": [{k: v for k, v in s.items() if k != "article"} for s in sources],
+        "sources": [{k: v for k, v in s.items() if k not in ("article", "rank")}
+                    for s in sources],
         "languages": languages,
         "foreign_sources": [s for s in sources if s["language"] != DRAFT_LANGUAGE],
         "all_foreign": bool(sources) and all(s["language"] != DRAFT_LANGUAGE for s in sources),
@@ -462,6 +508,16 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
         "tags": _tags(incident_type, sources),
         "privacy": unique_decisions,
     }
+
+
+def _why_words(config: Config, incident_type: str) -> int:
+    """Words of the "Why It Matters" text for this type: the body's length limit counts it."""
+    env = _environment(config.templates_dir)
+    try:
+        template = env.select_template([f"why/{incident_type}.md.j2", "why/default.md.j2"])
+        return len(template.render(firm=config.firm, incident_type=incident_type).split())
+    except TemplateError:
+        return 0  # render_draft reports a broken template in one line
 
 
 def template_name(context: dict[str, Any], config: Config,
@@ -511,65 +567,6 @@ class _Retry(Exception):
     """Rolls back a regeneration that raced with a hand edit; the next run sees the edit."""
 
 
-def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.exists() else None
-
-
-def same_content(old: str, new: str) -> bool:
-    """Equal apart from the generation stamp, so a no-op regeneration is not a new version."""
-    def strip(text: str) -> str:
-        text = re.sub(r"^generated_at: .*$", "", text, count=1, flags=re.M)
-        return re.sub(r"^status: .*$", "", text, count=1, flags=re.M)
-    return strip(old) == strip(new)
-
-
-STAMP_LINES = re.compile(r"^(?:generated_at|\s+retrieved): .*$", re.M)
-
-
-def same_output(old: str, new: str) -> bool:
-    """The same rendering but for when it was generated and when its sources were fetched: a
-    file the monitor wrote for this incident before its database was lost, not an edit."""
-    return STAMP_LINES.sub("", old) == STAMP_LINES.sub("", new)
-
-
-def unclaimed_path(path: Path, text: str) -> Path:
-    """Where `text` may be written without destroying a file the database did not write.
-
-    `path` itself when it is free or already holds this very text but for its time stamps (a
-    pass killed between the rename and its commit; a lost database). Otherwise the first free
-    `NAME.N.md` beside it: a file of unknown origin may be an attorney's edit and is never
-    overwritten.
-    """
-    candidate, number = path, 1
-    while True:
-        on_disk = _read(candidate)
-        if on_disk is None or same_output(on_disk, text):
-            return candidate
-        number += 1
-        candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
-
-
-def kept_flag(kept: Path) -> str:
-    return f"{KEPT_FLAG_PREFIX}{kept.name} (this draft was written beside it)"
-
-
-def kept_files(row: dict[str, Any]) -> list[Path]:
-    """The foreign files a draft's flags say were kept, that still exist beside it."""
-    folder = Path(row["path"]).parent
-    names = [flag[len(KEPT_FLAG_PREFIX):].split(" (")[0] for flag in row.get("flags") or []
-             if flag.startswith(KEPT_FLAG_PREFIX)]
-    return [folder / name for name in names if (folder / name).exists()]
-
-
-def _regeneration_landed_unrecorded(existing: dict[str, Any], text: str) -> str | None:
-    """The file's text when it already holds this new rendering (but for its generation stamp)
-    although the database never recorded it; None otherwise."""
-    on_disk = _read(Path(existing["path"]))
-    if on_disk is None or file_hash(on_disk) == existing["generated_hash"]:
-        return None
-    return on_disk if same_content(on_disk, text) else None
-
-
 def generate_drafts(db: sqlite_utils.Database, config: Config,
                     now: datetime | None = None) -> DraftReport:
     """Write drafts for new incidents and refresh those whose incident changed.
@@ -596,8 +593,6 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
                     existing: dict[str, Any] | None, report: DraftReport,
                     now: datetime) -> None:
     """Write, regenerate or side-file the draft of one incident."""
-    from monitor import review  # review builds on this module's file helpers
-
     articles = article_store.articles_of_incident(db, incident["id"])
     if not articles:
         return
@@ -626,30 +621,24 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
         if flags:
             report.kept.append((str(wanted), str(path)))
         return
-    landed = _regeneration_landed_unrecorded(existing, text)
+    landed = landed_unrecorded(existing, text)
     if landed is not None:
         # A run was killed after renaming this rendering into place but before its transaction
         # committed: the file is ours, not an attorney's edit. Record it, flag nothing.
         with db.atomic():
-            review.record_version(
+            record_version(
                 db, existing, landed, kind="regenerated", actor="monitor",
                 note=f"incident version {incident['version']} (recovered after an interruption)",
                 now=now, changes={"incident_version": incident["version"],
                                   "generated_hash": file_hash(landed), **meta})
         report.updated.append(existing["path"])
         return
-    row = review.sync_file(db, existing["id"], now=now)
+    row = sync_file(db, existing["id"], now=now)
     path = Path(row["path"])
     on_disk = path.read_text(encoding="utf-8") if path.exists() else None
     edited = on_disk is not None and file_hash(on_disk) != row["generated_hash"]
     if edited:
-        wanted = path.with_name(path.stem + ".update.md")
-        ours = Path(row["update_path"]) if row.get("update_path") else None
-        if ours is not None and ours.exists() and file_hash(
-                ours.read_text(encoding="utf-8")) == row.get("update_hash"):
-            update_path = ours  # the side file this draft last wrote, unchanged: refresh it
-        else:
-            update_path = unclaimed_path(wanted, text)
+        wanted, update_path = update_file(row, text)
         write_atomic(update_path, text)
         flags = sorted(set(row["flags"]) | {EDIT_FLAG})
         if update_path != wanted:
@@ -668,14 +657,14 @@ def _draft_incident(db: sqlite_utils.Database, config: Config, incident: dict[st
                                  now=now)
         return
     with db.atomic():
-        version = review.record_version(
+        version = record_version(
             db, row, text, kind="regenerated", actor="monitor",
             note=f"incident version {incident['version']}", now=now,
             changes={"incident_version": incident["version"],
                      "generated_hash": file_hash(text), **meta})
         if version is None:  # an edit landed meanwhile: leave it for the next run
             return
-        if _read(path) != on_disk:  # edited by hand this very moment: never overwrite
+        if read_if_exists(path) != on_disk:  # edited by hand this very moment: never overwrite
             raise _Retry
         write_atomic(path, text)
     report.updated.append(str(path))

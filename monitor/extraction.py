@@ -29,6 +29,8 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import load_html, normalize_unicode
 
+from monitor.facts import month_alternation, month_numbers
+
 # Order of trust for a page's own dates; the feed sits after the page's structured data.
 SOURCE_ORDER = ("selector", "json-ld", "meta", "feed", "page-text", "url", "first-seen")
 # Languages the detector may answer; a closed set keeps short texts from landing on rare ones.
@@ -48,15 +50,8 @@ UPDATED_META = (
     "article:modified_time", "og:updated_time", "dateModified", "dc.date.modified",
     "dcterms.modified", "lastmod", "last-modified", "article.updated", "modified_time",
 )
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], 1)}
-MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
-MONTHS.update({"sept": 9})
-MONTHS.update({m: i for i, m in enumerate(
-    ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-     "octubre", "noviembre", "diciembre"], 1)})
-_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTHS = month_numbers()  # the shared table, data/facts.toml [dates]
+_MONTH_ALT = month_alternation()
 TEXT_DATE = re.compile(
     rf"\b(?P<month>{_MONTH_ALT})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(?:19|20)\d\d)\b"
     rf"|\b(?P<day2>\d{{1,2}})\s+de\s+(?P<month2>{_MONTH_ALT})\s+de(?:l)?\s+(?P<year2>(?:19|20)\d\d)"

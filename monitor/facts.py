@@ -167,6 +167,8 @@ def _counts(sentence: str, folded: str, language: str) -> list[dict]:
             group = "qual" if m.group("qual") else "vague"
             fact["qualifier"] = _original(sentence, folded, m.start(group), m.end(group)).lower()
             fact["approximate"] = True
+            if group == "vague":  # "thousands of": an amount, not a figure to compare
+                fact["vague"] = True
         found.append(fact)
     return found
 
@@ -356,12 +358,29 @@ def _organization_name(run: str, keywords: set[str], exclude: set[str]) -> str |
 
 
 @lru_cache(maxsize=1)
-def _date_patterns() -> dict[str, Any]:
+def month_numbers() -> dict[str, int]:
+    """Month names and abbreviations (English, Spanish; lower case, unaccented) to 1..12.
+
+    The one month table (`data/facts.toml [dates]`), for facts, page dates (`extraction`) and
+    birth dates (`privacy`).
+    """
     cfg = _config()["dates"]
     months = {m: i + 1 for i, m in enumerate(cfg["months_en"])}
     months.update({m: i + 1 for i, m in enumerate(cfg["months_es"])})
     months.update(cfg["month_abbr"])
-    month_alt = "|".join(sorted(months, key=len, reverse=True))
+    return months
+
+
+def month_alternation() -> str:
+    """A regex alternation of every month name, longest first (so "march" beats "mar")."""
+    return "|".join(sorted(month_numbers(), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _date_patterns() -> dict[str, Any]:
+    cfg = _config()["dates"]
+    months = month_numbers()
+    month_alt = month_alternation()
     weekdays = {d: i for i, d in enumerate(cfg["weekdays_en"])}
     weekdays.update({d: i for i, d in enumerate(cfg["weekdays_es"])})
     return {
@@ -513,7 +532,8 @@ def extract_facts(
     """
     if isinstance(reference, datetime):
         reference = reference.date()
-    sentences = [s for s in [(title or "").strip()] if s] + split_sentences(text or "")
+    sentences = [s for s in [(title or "").strip()] if s] + [
+        s for s in split_sentences(text or "") if not is_boilerplate(s)]
     counts, seen = [], set()
     for sentence in sentences:
         for fact in _counts(sentence, fold(sentence), language):
@@ -528,4 +548,132 @@ def extract_facts(
         "dates": _dates(sentences, language, reference),
         "organizations": _organizations(sentences),
         "data_categories": _data_categories(sentences),
+        "durations": [d for s in sentences for d in durations(s)],
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Page furniture, durations and story roles (what drafting needs to pick sentences by fact)
+
+
+@lru_cache(maxsize=1)
+def _boilerplate() -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for pattern in _config()["boilerplate"]["patterns"]:
+        if pattern.startswith("(?-i)"):
+            patterns.append(re.compile(pattern[len("(?-i)"):]))
+        else:
+            patterns.append(re.compile(pattern, re.I))
+    return tuple(patterns)
+
+
+@lru_cache(maxsize=8192)
+def is_boilerplate(sentence: str) -> bool:
+    """A caption, photo credit, byline, time stamp or "Read more" line: page furniture that
+    must never be a draft's lead or one of its facts (`data/facts.toml` `[boilerplate]`)."""
+    text = " ".join((sentence or "").split())
+    return any(p.search(text) for p in _boilerplate())
+
+
+@lru_cache(maxsize=1)
+def _duration_pattern() -> tuple[re.Pattern[str], dict[str, str], dict[str, int]]:
+    cfg = _config()["durations"]
+    units = {fold(k): v for k, v in cfg["units"].items()}
+    words: dict[str, int] = {}
+    for table in _config()["counts"]["words"].values():
+        words.update({fold(k): v for k, v in table.items() if v < 1000})
+    words.update({"a": 1, "an": 1, "un": 1, "una": 1, "half an": 0})
+    number = rf"(?P<digits>\d+(?:[.,]\d+)?)|(?P<words>{_alternation(list(words))})"
+    pattern = (rf"(?<![\w$])(?:(?P<qual>{_alternation(cfg['qualifiers'])})\s+)?(?:{number})"
+               rf"(?:[\s-]+|\s+(?:and a half|y media)\s+)(?P<unit>{_alternation(list(units))})"
+               r"(?!\w)")
+    return re.compile(pattern), units, words
+
+
+def durations(sentence: str) -> list[dict]:
+    """How long something lasted: "about five hours" -> {"value": 5, "unit": "hours", …}.
+
+    Only figures that read as a length of time count: a qualifier ("about", "unas"), or a
+    preceding "for"/"durante"/"during" — not "two days later" or "25 years old".
+    """
+    pattern, units, words = _duration_pattern()
+    folded = fold(sentence)
+    found = []
+    for m in pattern.finditer(folded):
+        before = folded[max(0, m.start() - 12):m.start()]
+        after = folded[m.end():m.end() + 8]
+        lasting = m.group("qual") or re.search(r"\b(?:for|within|durante|during|por|en)\s+$",
+                                               before)
+        if not lasting or re.match(r"\s*(?:old|later|ago|de edad|despues)", after):
+            continue
+        if m.group("digits"):
+            value = float(m.group("digits").replace(",", "."))
+        else:
+            value = float(words.get(m.group("words"), 0))
+        if not value:
+            continue
+        text = _original(sentence, folded, m.start(), m.end())
+        found.append({"value": int(value) if value.is_integer() else value,
+                      "unit": units[m.group("unit")], "text": text,
+                      "qualifier": (m.group("qual") or None), "sentence": sentence})
+    return found
+
+
+@lru_cache(maxsize=1)
+def _story_terms() -> dict[str, tuple]:
+    return {role: tuple(compile_term(t) for t in terms)
+            for role, terms in _config()["story"].items()}
+
+
+@lru_cache(maxsize=8192)
+def story_roles(sentence: str) -> frozenset[str]:
+    """Which parts of the story a sentence tells: "discovery", "response", "next",
+    "background" (or none: the event itself)."""
+    folded = fold(sentence)
+    return frozenset(role for role, terms in _story_terms().items()
+            if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms))
+
+
+def sentence_facts(sentences: list[str], *, language: str = "en",
+                   reference: date | datetime | None = None) -> list[dict[str, list[dict]]]:
+    """The facts of each sentence on its own (same kinds as `extract_facts`, plus "durations"),
+    so a draft can tell which sentence adds a fact that no earlier one carries."""
+    if isinstance(reference, datetime):
+        reference = reference.date()
+    return [_one_sentence_facts(sentence, language, reference) for sentence in sentences]
+
+
+@lru_cache(maxsize=4096)
+def _one_sentence_facts(sentence: str, language: str,
+                        reference: date | None) -> dict[str, list[dict]]:
+    """One sentence's facts, cached (a draft reads the same sentence for its lead, its
+    Information and its figures). Callers must not change the lists they get."""
+    if is_boilerplate(sentence):
+        return {kind: [] for kind in (*KINDS, "durations")}
+    one = [sentence]
+    return {
+        "agencies": _agencies(one),
+        "counts": _counts(sentence, fold(sentence), language),
+        "places": _places(one),
+        "dates": _dates(one, language, reference),
+        "organizations": _organizations(one),
+        "data_categories": _data_categories(one),
+        "durations": durations(sentence),
+    }
+
+
+def month_names() -> list[str]:
+    """English month names, January first (for stating a Spanish source's date in English)."""
+    return list(_config()["dates"]["months_en"])
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    return frozenset(fold(w)[:6] for w in _config()["content"]["common"])
+
+
+def content_words(sentence: str) -> set[str]:
+    """The sentence's uncommon words (5 letters or more), each as its first 6 folded letters
+    ("detained", "detention" -> "detain", "detent"), for telling a new finding from a repeat."""
+    common = _common_words()
+    return {w[:6] for w in re.findall(r"[a-z]{5,}", fold(sentence)) if w[:6] not in common}

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from monitor.facts import month_alternation
+
 # A-number (alien registration number): A-123-456-789, A123456789, A 123 456 789, A#12345678,
 # and "A-number 123456789" / "número A 123456789".
 A_NUMBER = re.compile(
@@ -24,9 +26,7 @@ A_NUMBER = re.compile(
     r"|(?i:A-?numbers?|alien (?:registration )?numbers?|n[uú]mero A|n[uú]mero de extranjero)"
     r"\W{0,3}(?:#\s?)?\d{8,9}\b"
 )
-_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|"
-           r"abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)")
+_MONTHS = f"(?:{month_alternation()})"  # the shared month table, data/facts.toml [dates]
 _DATE = (r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|" + _MONTHS
          + r"\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:de\s+)?" + _MONTHS + r"\.?,?\s+(?:de\s+)?\d{4})")
 BIRTHDATE = re.compile(

@@ -28,9 +28,10 @@ import sqlite_utils
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from monitor import draft_meta, review
+from monitor import draft_files, draft_meta, review
 from monitor.config import Config, ConfigError
-from monitor.drafting import slugify, write_atomic
+from monitor.draft_files import write_atomic
+from monitor.drafting import slugify
 from monitor.storage import drafts as draft_store
 from monitor.textclean import clean_code_points, yaml_scalar
 
@@ -291,7 +292,7 @@ def publish(db: sqlite_utils.Database, config: Config, *, targets: list[str] | N
 def _publish_one(db: sqlite_utils.Database, settings: PublishSettings, draft_id: int,
                  targets: list[str], report: PublishReport, dry_run: bool,
                  now: datetime) -> None:
-    row = review.sync_file(db, draft_id, now=now)  # a hand edit withdraws the approval
+    row = draft_files.sync_file(db, draft_id, now=now)  # a hand edit withdraws the approval
     if row["status"] != "approved" or row["approved_version"] != row["version"]:
         report.skipped.append(f"draft {draft_id}: changed since it was approved")
         return

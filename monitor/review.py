@@ -27,20 +27,23 @@ import sqlite_utils
 
 from monitor import draft_meta
 from monitor.config import Config
-from monitor.drafting import EDIT_FLAG, file_hash, write_atomic
+from monitor.draft_files import (
+    EDIT_FLAG,
+    ReviewError,
+    draft_row,
+    file_hash,
+    read_file,
+    record_version,
+    sync_file,
+    write_atomic,
+)
+
+# Reading a draft's file raises these; the CLI and the review page catch them from here.
+from monitor.draft_files import DraftNotFound as DraftNotFound
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
 
 STATES = draft_store.STATES  # ("pending", "approved", "rejected")
-FILE_ACTOR = "file"  # the actor recorded for edits made directly to the file on disk
-
-
-class ReviewError(Exception):
-    """A review action that cannot be done; the message says why in one line."""
-
-
-class DraftNotFound(ReviewError):
-    """No draft with that id."""
 
 
 class ConcurrentEditError(ReviewError):
@@ -55,86 +58,15 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _row(db: sqlite_utils.Database, draft_id: int) -> dict[str, Any]:
-    row = draft_store.get_draft(db, draft_id)
-    if row is None:
-        raise DraftNotFound(f"no draft with id {draft_id}")
-    return row
-
-
-def _read_file(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewError(f"cannot read draft file {path}: {exc}") from None
-
-
-def sync_file(db: sqlite_utils.Database, draft_id: int, *,
-              now: datetime | None = None) -> dict[str, Any]:
-    """Record a hand edit of the draft file as a new version; return the current draft row.
-
-    Attorneys may edit `drafts/*.md` in any editor. Reading a draft through this module first
-    compares the file with the latest stored version, so such edits enter the history (and
-    withdraw an approval of the older text) instead of slipping past the review.
-    """
-    row = _row(db, draft_id)
-    text = _read_file(Path(row["path"]))
-    latest = draft_store.latest_version(db, draft_id)
-    if text is None:
-        return row
-    digest = file_hash(text)
-    if latest is None:
-        draft_store.add_version(db, draft_id, expected_version=None, text=text, text_hash=digest,
-                                kind="imported", actor=FILE_ACTOR, now=_now(now))
-    elif latest["hash"] != digest:
-        record_version(db, row, text, kind="edited", actor=FILE_ACTOR,
-                       note="edited in the drafts folder", now=_now(now))
-    return _row(db, draft_id)
-
-
-def record_version(db: sqlite_utils.Database, row: dict[str, Any], text: str, *, kind: str,
-                   actor: str, note: str | None, now: datetime,
-                   changes: dict[str, Any] | None = None) -> int | None:
-    """Add a version after `row['version']`; an approval of the older text is withdrawn.
-
-    Returns the new version number, or None if the draft moved past `row['version']`.
-    Used by `save_edit` and by the drafting stage when it regenerates a draft.
-    """
-    changes = dict(changes or {})
-    title = _title_after(db, row["id"], text)
-    if title and "title" not in changes:
-        changes["title"] = title  # the list and the page show the headline as edited
-    withdrawn = row["status"] == "approved"
-    if withdrawn:
-        changes["status"] = "pending"
-    version = draft_store.add_version(
-        db, row["id"], expected_version=row["version"], text=text, text_hash=file_hash(text),
-        kind=kind, actor=actor, note=note, changes=changes, now=now)
-    if version is not None and withdrawn:
-        draft_store.log_event(db, row["id"], "approval-withdrawn", actor=actor,
-                              note=f"version {version} differs from the approved "
-                                   f"version {row['approved_version']}", now=now)
-    return version
-
-
-def _title_after(db: sqlite_utils.Database, draft_id: int, text: str) -> str | None:
-    """The title `text` publishes under, its H1 winning over a stale front-matter title."""
-    latest = draft_store.latest_version(db, draft_id)
-    return draft_meta.title_of(draft_meta.reconcile_title(latest["text"] if latest else None,
-                                                          text))
-
-
 def write_status(db: sqlite_utils.Database, draft_id: int) -> None:
     """Write the draft's review state into its file's `status:` line.
 
     Not a new version: the status line is left out of the edit hash. A file with an edit
     not yet recorded is left alone (the next read records it as the edit it is).
     """
-    row = _row(db, draft_id)
+    row = draft_row(db, draft_id)
     path = Path(row["path"])
-    text = _read_file(path)
+    text = read_file(path)
     latest = draft_store.latest_version(db, draft_id)
     if text is None or latest is None or file_hash(text) != latest["hash"]:
         return
@@ -173,7 +105,7 @@ def get_draft(db: sqlite_utils.Database, draft_id: int, *,
     order: each ``sources`` entry's ``article_id`` points into it).
     """
     row = sync_file(db, draft_id, now=now)
-    text = _read_file(Path(row["path"]))
+    text = read_file(Path(row["path"]))
     draft = dict(row)
     draft["file_missing"] = text is None
     if text is None:
@@ -181,7 +113,7 @@ def get_draft(db: sqlite_utils.Database, draft_id: int, *,
         text = latest["text"] if latest else ""
     draft["text"] = text
     update_path = row.get("update_path")
-    draft["update_text"] = _read_file(Path(update_path)) if update_path else None
+    draft["update_text"] = read_file(Path(update_path)) if update_path else None
     articles = []
     for source in row.get("sources") or []:
         article = article_store.get_article(db, source.get("article_id"))
@@ -296,7 +228,7 @@ def _decide(db: sqlite_utils.Database, draft_id: int, to: str, *, reviewer: str,
                                 action=_ACTIONS[to], actor=reviewer.strip(), note=note,
                                 expected_version=row["version"], now=now)
     if not ok:
-        current = _row(db, draft_id)
+        current = draft_row(db, draft_id)
         if current["version"] != row["version"]:
             raise ConcurrentEditError(f"draft {draft_id} changed while you decided; read it "
                                       "again before deciding")
@@ -305,7 +237,7 @@ def _decide(db: sqlite_utils.Database, draft_id: int, to: str, *, reviewer: str,
         write_status(db, draft_id)
     except OSError:
         pass  # the decision is recorded; the file says so after the next decision or edit
-    return _row(db, draft_id)
+    return draft_row(db, draft_id)
 
 
 def _transition_message(draft_id: int, status: str, to: str) -> str:
@@ -322,14 +254,14 @@ def history(db: sqlite_utils.Database, draft_id: int) -> list[dict[str, Any]]:
     Each entry: version, kind (generated | regenerated | edited | imported | adopted-update),
     actor, note, created_at, hash, text.
     """
-    _row(db, draft_id)
+    draft_row(db, draft_id)
     return [{k: v for k, v in entry.items() if k not in ("id", "draft_id")}
             for entry in draft_store.versions(db, draft_id)]
 
 
 def events(db: sqlite_utils.Database, draft_id: int) -> list[dict[str, Any]]:
     """The audit trail, oldest first: at, action, actor, note, detail."""
-    _row(db, draft_id)
+    draft_row(db, draft_id)
     return [{k: v for k, v in e.items() if k != "draft_id"}
             for e in draft_store.events(db, draft_id)]
 
@@ -341,7 +273,7 @@ def diff(db: sqlite_utils.Database, draft_id: int, from_version: int | None = No
     To compare an edited draft with the regenerated text waiting beside it, use
     `update_diff`. Returns "" when the texts are equal or there is no earlier version.
     """
-    row = _row(db, draft_id)
+    row = draft_row(db, draft_id)
     to_version = row["version"] if to_version is None else to_version
     from_version = to_version - 1 if from_version is None else from_version
     if from_version < 1:
@@ -359,10 +291,10 @@ def update_diff(db: sqlite_utils.Database, draft_id: int, *, context: int = 3) -
     """What the regeneration with new sources would change in an edited draft ("" if none)."""
     row = sync_file(db, draft_id)
     update_path = row.get("update_path")
-    update = _read_file(Path(update_path)) if update_path else None
+    update = read_file(Path(update_path)) if update_path else None
     if update is None:
         return ""
-    current = _read_file(Path(row["path"])) or ""
+    current = read_file(Path(row["path"])) or ""
     return _unified(current, update, f"version {row['version']} (yours)",
                     "regenerated with new sources", context)
 
@@ -376,7 +308,7 @@ def _unified(old: str, new: str, old_name: str, new_name: str, context: int) -> 
 def dismiss_update(db: sqlite_utils.Database, draft_id: int, *, actor: str,
                    note: str | None = None, now: datetime | None = None) -> dict[str, Any]:
     """Keep the edited draft as it is: clear the flag and remove the side update file."""
-    row = _row(db, draft_id)
+    row = draft_row(db, draft_id)
     if EDIT_FLAG not in row["flags"] and not row.get("update_path"):
         raise ReviewError(f"draft {draft_id} has no pending update")
     if row.get("update_path"):
@@ -385,7 +317,7 @@ def dismiss_update(db: sqlite_utils.Database, draft_id: int, *, actor: str,
         db, draft_id, {"flags": [f for f in row["flags"] if f != EDIT_FLAG],
                        "update_path": None, "update_hash": None},
         action="update-dismissed", actor=actor, note=note, now=_now(now))
-    return _row(db, draft_id)
+    return draft_row(db, draft_id)
 
 
 def adopt_update(db: sqlite_utils.Database, config: Config, draft_id: int, *,
@@ -399,7 +331,7 @@ def adopt_update(db: sqlite_utils.Database, config: Config, draft_id: int, *,
     now = _now(now)
     row = sync_file(db, draft_id, now=now)
     update_path = row.get("update_path")
-    update = _read_file(Path(update_path)) if update_path else None
+    update = read_file(Path(update_path)) if update_path else None
     if update is None:
         raise ReviewError(f"draft {draft_id} has no update file to adopt")
     version = save_edit(db, config, draft_id, update, base_version=base_version, actor=actor,

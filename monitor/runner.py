@@ -14,33 +14,29 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 from monitor import crawl as crawling
 from monitor import digest as digesting
 from monitor import drafting, incidents
-from monitor.config import Config, Recipient
+from monitor import due as schedule
+from monitor.config import Config
+from monitor.extensions import ProgressCallback, describe
 from monitor.lock import pid_alive
 from monitor.sources import Source
 from monitor.storage import StorageError, open_db
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import runs as run_store
-from monitor.storage import sources as source_store
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "run"
 TEMP_MAX_AGE = 600.0  # seconds; temporary draft files older than this are leftovers
-
-ProgressCallback = Callable[[str, str, Any], None]
-
 
 class PassFailed(Exception):
     """The pass could not go on (database unwritable, disk full); message is one line."""
@@ -84,63 +80,6 @@ class PassReport:
     temp_removed: int = 0  # leftover temporary draft files removed
 
 
-# -- what is due ---------------------------------------------------------------------------
-
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def last_crawl_times(db: sqlite_utils.Database) -> dict[str, datetime]:
-    """When each source was last crawled (started), read through one small seam."""
-    times = {}
-    for row in source_store.latest_crawls(db):
-        when = parse_time(row.get("started_at") or row.get("finished_at"))
-        if when:
-            times[row["source_id"]] = when
-    return times
-
-
-def interval_of(source: Source, override_seconds: float | None = None) -> timedelta:
-    if override_seconds:
-        return timedelta(seconds=override_seconds)
-    return timedelta(minutes=source.interval_minutes)
-
-
-def next_due(source: Source, last: datetime | None, *, jitter: timedelta = timedelta(0),
-             override_seconds: float | None = None) -> datetime | None:
-    """When a source should next be crawled; None means never crawled, so due now."""
-    if last is None:
-        return None
-    return last + interval_of(source, override_seconds) + jitter
-
-
-def due_sources(sources: list[Source], last: dict[str, datetime], now: datetime, *,
-                jitter: dict[str, timedelta] | None = None,
-                override_seconds: float | None = None) -> list[Source]:
-    """Enabled sources whose interval (plus their jitter) has passed since their last crawl."""
-    due = []
-    for source in sources:
-        if not source.enabled:
-            continue
-        when = next_due(source, last.get(source.id),
-                        jitter=(jitter or {}).get(source.id, timedelta(0)),
-                        override_seconds=override_seconds)
-        if when is None or when <= now:
-            due.append(source)
-    return due
-
-
-def digest_due(frequency: str, last_sent: datetime | None, now: datetime,
-               settings: digesting.DigestSettings | None = None) -> bool:
-    """The digest module's schedule (period less the configured slack), for one frequency."""
-    recipient = Recipient(email="", frequency=frequency)
-    last = last_sent.isoformat() if last_sent else None
-    return digesting.is_due(recipient, last, now, settings or digesting.DigestSettings())
-
-
 # -- digests: one seam, so the digest internals can change underneath ----------------------
 
 def send_due_digests(db: sqlite_utils.Database, config: Config, now: datetime) -> DigestOutcome:
@@ -155,78 +94,6 @@ def send_due_digests(db: sqlite_utils.Database, config: Config, now: datetime) -
             outcome.errors.append(f"digest to {result.recipient} not sent (kept for the next "
                                   f"run): {result.detail}")
     return outcome
-
-
-# -- progress: a Scrapy extension wired by settings -----------------------------------------
-
-class ProgressExtension:
-    """Reports items and finished sources to the callable in the MONITOR_PROGRESS setting."""
-
-    def __init__(self, callback: ProgressCallback) -> None:
-        self.callback = callback
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> ProgressExtension:
-        callback = crawler.settings.get("MONITOR_PROGRESS")
-        if not callable(callback):
-            raise NotConfigured("no progress callback")
-        extension = cls(callback)
-        crawler.signals.connect(extension.item_done, signal=signals.item_scraped)
-        crawler.signals.connect(extension.item_done, signal=signals.item_dropped)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        return extension
-
-    def item_done(self, item: Any = None, spider: Any = None, **_: Any) -> None:
-        self.callback("item", _source_of(spider), None)
-
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        self.callback("source_done", _source_of(spider), reason)
-
-
-class OneLineErrors:
-    """Without -v, an error Scrapy logs (say, an item that could not be stored because the disk
-    is full) is printed as one short line with its cause, not a traceback and a dumped item."""
-
-    MAX_CHARS = 200
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> OneLineErrors:
-        if not crawler.settings.getbool("MONITOR_ONE_LINE_ERRORS"):
-            raise NotConfigured("verbose")
-        extension = cls()
-        extension.filter_handlers()
-        # Scrapy replaces its root log handler after building extensions (Crawler.crawl calls
-        # _update_root_log_handler), so filter again once the engine runs.
-        crawler.signals.connect(extension.filter_handlers, signal=signals.engine_started)
-        return extension
-
-    def filter_handlers(self, **_: Any) -> None:
-        for handler in logging.getLogger().handlers:
-            if not any(isinstance(f, _OneLineFilter) for f in handler.filters):
-                handler.addFilter(_OneLineFilter(self.MAX_CHARS))
-
-
-class _OneLineFilter(logging.Filter):
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.ERROR:
-            return True
-        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
-        if len(message) > self.limit:
-            message = message[: self.limit] + "…"
-        if record.exc_info and record.exc_info[1] is not None:
-            message = f"{message} ({describe(record.exc_info[1])})"
-        record.msg, record.args = message, ()
-        record.exc_info, record.exc_text, record.stack_info = None, None, None
-        return True
-
-
-def _source_of(spider: Any) -> str:
-    source = getattr(spider, "source", None)
-    return getattr(source, "id", None) or getattr(spider, "name", "?")
 
 
 # -- the pass --------------------------------------------------------------------------------
@@ -259,14 +126,6 @@ def sweep_temp_drafts(drafts_dir: Path, now: float, older_than: float = TEMP_MAX
         except OSError:
             continue
     return removed
-
-
-def describe(exc: BaseException) -> str:
-    """One line for an operator: what failed, without a traceback."""
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"{exc.strerror}{where}"
-    return str(exc) or exc.__class__.__name__
 
 
 def run_pass(
@@ -328,7 +187,7 @@ def _stages(db: sqlite_utils.Database, config: Config, sources: list[Source],
         elif options.force:
             chosen = [s for s in sources if s.enabled]
         else:
-            chosen = due_sources(sources, last_crawl_times(db), now)
+            chosen = schedule.due_sources(sources, schedule.last_starts(db), now)
         report.due = [s.id for s in chosen]
         if chosen:
             if progress:
@@ -372,16 +231,12 @@ def _guarded(stage: str, report: PassReport, work: Callable[[], Any]) -> Any:
 def _crawl(config: Config, chosen: list[Source], options: RunOptions, run_id: int,
            progress: ProgressCallback | None) -> crawling.CrawlReport:
     overrides = dict(options.scrapy_overrides)
-    extensions = crawling.build_settings(config).getdict("EXTENSIONS")
+    # The extensions (monitor.extensions, listed in monitor.settings) act on these settings.
     if progress:
-        extensions["monitor.runner.ProgressExtension"] = 900
         # Scrapy deep-copies settings; a plain function is copied by reference, so the
         # callback keeps reaching the one progress display.
         overrides["MONITOR_PROGRESS"] = lambda event, name, detail: progress(event, name, detail)
-    if not options.verbose:
-        extensions["monitor.runner.OneLineErrors"] = 0
-        overrides["MONITOR_ONE_LINE_ERRORS"] = True
-    overrides["EXTENSIONS"] = extensions
+    overrides["MONITOR_ONE_LINE_ERRORS"] = not options.verbose
     # Scrapy installs its own SIGTERM/SIGINT handlers (graceful stop, then kill) while it runs;
     # put ours back afterwards so a signal during the later stages still stops between stages.
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}

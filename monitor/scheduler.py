@@ -1,4 +1,6 @@
-"""`monitor watch`: a long-running scheduler that honours each source's interval, with jitter.
+"""`monitor watch`: a long-running scheduler that honours each source's interval.
+
+When a source is due is `monitor.due` (the rule `crawl --due` and `run` use too).
 
 Each pass runs as a child process (`python -m monitor run --source ...`): Scrapy's Twisted
 reactor can start only once per process, and a child that crashes or leaks cannot take the
@@ -12,27 +14,19 @@ period, before the loop exits.
 
 from __future__ import annotations
 
-import random
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from monitor import due as schedule
 from monitor.config import Config
-from monitor.digest import digest_settings
-from monitor.runner import (
-    digest_due,
-    due_sources,
-    interval_of,
-    last_crawl_times,
-    next_due,
-    parse_time,
-)
+from monitor.digest import digest_due, digest_settings
 from monitor.sources import Source, SourcesError, load_sources
 from monitor.storage import digests as digest_store
 from monitor.storage import open_db
@@ -46,7 +40,6 @@ MAX_BACKOFF_SECONDS = 3600.0
 class WatchOptions:
     snapshot: str | None = None
     interval_seconds: float | None = None  # override every source's interval_minutes
-    jitter: float = 0.1  # up to this fraction of the interval is added, per source, per cycle
     tick: float = 60.0  # longest sleep between checks
     digest_check_seconds: float = 900.0  # digest-only pass at most this often when nothing is due
     stop_grace_seconds: float = 120.0
@@ -70,14 +63,12 @@ class Watcher:
     sources: list[Source]
     options: WatchOptions = field(default_factory=WatchOptions)
     echo: Callable[[str], None] = print
-    rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def __post_init__(self) -> None:
         self.stop_event = threading.Event()
         self.child: subprocess.Popen[bytes] | None = None
         self.attempted: dict[str, datetime] = {}
-        self.jitter: dict[str, timedelta] = {s.id: self.draw_jitter(s) for s in self.sources}
         self.cycles: list[Cycle] = []
         self.failures = 0
         self.last_pass: datetime | None = None
@@ -87,20 +78,14 @@ class Watcher:
 
     # -- planning (pure given the database and the clock) --
 
-    def draw_jitter(self, source: Source) -> timedelta:
-        span = interval_of(source, self.options.interval_seconds).total_seconds()
-        return timedelta(seconds=self.rng.uniform(0, self.options.jitter * span))
-
     def last_times(self) -> dict[str, datetime]:
+        """Recorded starts, and the passes launched since (a pass in flight or killed counts)."""
         db = open_db(self.config.database_path)
         try:
-            recorded = last_crawl_times(db)
+            recorded = schedule.last_starts(db)
         finally:
             db.close()
-        merged = dict(recorded)
-        for source_id, when in self.attempted.items():
-            merged[source_id] = max(when, merged.get(source_id, when))
-        return merged
+        return schedule.merge_starts(recorded, self.attempted)
 
     def reload_sources(self) -> None:
         """Pick up edits to the sources file without a restart; a broken file changes nothing."""
@@ -113,9 +98,6 @@ class Watcher:
             self.warn_once(f"sources file {self.config.sources_path}: {problem} (source skipped)")
         if self.only:
             loaded = [s for s in loaded if s.id in self.only]
-        for source in loaded:
-            if source.id not in self.jitter:
-                self.jitter[source.id] = self.draw_jitter(source)
         self.sources = loaded
 
     def warn_once(self, message: str) -> None:
@@ -128,12 +110,12 @@ class Watcher:
         if self.options.reload_sources:
             self.reload_sources()
         last = self.last_times()
-        due = due_sources(self.sources, last, now, jitter=self.jitter,
-                          override_seconds=self.options.interval_seconds)
+        due = schedule.due_sources(self.sources, last, now,
+                                   override_seconds=self.options.interval_seconds)
         if due:
             return due, 0.0
-        upcoming = [next_due(s, last.get(s.id), jitter=self.jitter[s.id],
-                             override_seconds=self.options.interval_seconds)
+        upcoming = [schedule.next_due(s, last.get(s.id),
+                                      override_seconds=self.options.interval_seconds)
                     for s in self.sources if s.enabled]
         waits = [(when - now).total_seconds() for when in upcoming if when is not None]
         return [], max(0.5, min([self.options.tick, *waits]))
@@ -149,7 +131,8 @@ class Watcher:
         try:
             settings = digest_settings(self.config)
             return any(
-                digest_due(r.frequency, parse_time(digest_store.last_sent_at(db, r.email)), now,
+                digest_due(r.frequency,
+                           schedule.parse_time(digest_store.last_sent_at(db, r.email)), now,
                            settings)
                 for r in self.config.recipients)
         finally:
@@ -208,7 +191,6 @@ class Watcher:
             return self.options.tick
         for source in due:
             self.attempted[source.id] = now
-            self.jitter[source.id] = self.draw_jitter(source)
         if code in (0, 128 + signal.SIGTERM, 128 + signal.SIGINT):
             self.failures = 0
             return 0.0

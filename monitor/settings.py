@@ -39,6 +39,15 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.middlewares.SnapshotRewrite": 950,
 }
 
+# Each turns itself off (NotConfigured) unless its setting below asks for it; see
+# monitor/extensions.py. `monitor run` sets both (one-line errors unless -v).
+EXTENSIONS = {
+    "monitor.extensions.OneLineErrors": 0,
+    "monitor.extensions.ProgressExtension": 900,
+}
+MONITOR_PROGRESS = None  # a callable (event, source id, detail): progress of `monitor run`
+MONITOR_ONE_LINE_ERRORS = False  # an error logged during the crawl is one line, no traceback
+
 ITEM_PIPELINES = {
     "monitor.pipelines.ExtractPipeline": 100,
     "monitor.pipelines.JudgePipeline": 200,

@@ -14,9 +14,11 @@ from typing import Any
 import sqlite_utils
 
 from monitor import digest as digesting
+from monitor import health
 from monitor.config import Config
+from monitor.draft_files import kept_files
+from monitor.due import last_starts, next_due, parse_time
 from monitor.lock import pid_alive
-from monitor.runner import digest_due, interval_of, last_crawl_times, parse_time
 from monitor.sources import Source
 from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
@@ -26,11 +28,6 @@ from monitor.storage.db import loads
 
 STALE_MINUTES = 30  # a pass older than max(this, 2 x the shortest interval) is overdue
 LOW_DISK_BYTES = 200 * 1024 * 1024
-
-
-def source_health(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
-    """The latest crawl of each source, read through one seam (source health may grow)."""
-    return {row["source_id"]: row for row in source_store.latest_crawls(db)}
 
 
 def database_size(path: Path) -> dict[str, int]:
@@ -47,16 +44,18 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
     """Every fact `status` reports."""
     running = run_store.unfinished_runs(db)
     finished = run_store.last_finished_run(db)
-    health = source_health(db)
-    last = last_crawl_times(db)
+    crawls = {row["source_id"]: row for row in source_store.latest_crawls(db)}
+    last = last_starts(db)
+    limits = health.Thresholds.from_config(config)
     source_rows = []
     for source in sources:
-        crawl = health.get(source.id)
-        when = last.get(source.id)
-        due = when + interval_of(source) if when else None
+        crawl = crawls.get(source.id)
+        judged = health.of_source(db, source.id, source.options, limits, now)
+        due = next_due(source, last.get(source.id))
         source_rows.append({
             "id": source.id, "enabled": source.enabled,
             "status": crawl["status"] if crawl else "never crawled",
+            "health": judged.state, "health_reasons": list(judged.reasons),
             "last_crawl": crawl["started_at"] if crawl else None,
             "items_seen": crawl["items_seen"] if crawl else 0,
             "new_items": crawl["new_items"] if crawl else 0,
@@ -75,7 +74,8 @@ def gather(db: sqlite_utils.Database, config: Config, sources: list[Source],
             "email": recipient.email, "frequency": recipient.frequency,
             "last_sent": last_sent.isoformat() if last_sent else None,
             "undelivered_incidents": len(built.new_incidents) + len(built.updated_incidents),
-            "due": digest_due(recipient.frequency, last_sent, now, settings) and built.has_news,
+            "due": digesting.digest_due(recipient.frequency, last_sent, now, settings)
+            and built.has_news,
             "failed_attempts": len(failed),
             "last_error": failed[-1]["error"] if failed else None,
         })
@@ -107,7 +107,8 @@ def unreadable(config: Config, sources: list[Source], now: datetime,
         "now": now.isoformat(timespec="seconds"), "database": str(config.database_path),
         "database_bytes": database_size(config.database_path), "database_error": error,
         "in_progress": None, "running_rows": [], "last_run": None,
-        "sources": [{"id": s.id, "enabled": s.enabled, "status": "unknown", "last_crawl": None,
+        "sources": [{"id": s.id, "enabled": s.enabled, "status": "unknown", "health": "unknown",
+                     "health_reasons": [], "last_crawl": None,
                      "items_seen": 0, "new_items": 0, "errors": [], "next_due": None}
                     for s in sources],
         "drafts_pending": None, "drafts_kept_files": [], "digests": [],
@@ -122,8 +123,6 @@ def unreadable(config: Config, sources: list[Source], now: datetime,
 
 def kept_draft_files(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Files at a draft's name the database did not write, kept while they still exist."""
-    from monitor.drafting import kept_files
-
     return [{"draft_id": row["id"], "kept": str(kept), "draft": row["path"]}
             for row in draft_store.list_drafts(db) for kept in kept_files(row)]
 
@@ -150,9 +149,11 @@ def warnings(facts: dict[str, Any], sources: list[Source], now: datetime,
                      "is cron, the timer or `monitor watch` running?")
     if run and run["status"] in ("failed", "interrupted"):
         found.append(f"the last pass (#{run['id']}) {run['status']}")
-    failed = [row["id"] for row in facts["sources"] if row["enabled"] and row["status"] == "failed"]
-    if failed:
-        found.append(f"{len(failed)} source(s) failed their last crawl: {', '.join(failed)}")
+    alarms = [f"{row['id']} ({row['health']})" for row in facts["sources"]
+              if row["enabled"] and row.get("health") in health.ALARMS]
+    if alarms:
+        found.append(f"{len(alarms)} source(s) unhealthy (see `monitor sources`): "
+                     f"{', '.join(alarms)}")
     for entry in facts["digests"]:
         if entry["failed_attempts"]:
             found.append(f"digest to {entry['email']}: {entry['failed_attempts']} failed "
@@ -235,7 +236,8 @@ def render(facts: dict[str, Any], now: datetime) -> list[str]:
     for row in facts["sources"]:
         state = row["status"] if row["enabled"] else "disabled"
         due = f", next {_ago(row['next_due'], now)}" if row["next_due"] else ""
-        lines.append(f"  {row['id']:<30} {state:<13} last {_ago(row['last_crawl'], now)}{due}")
+        lines.append(f"  {row['id']:<30} {state:<13} {row['health']:<9} "
+                     f"last {_ago(row['last_crawl'], now)}{due}")
         for error in row["errors"][:2]:
             lines.append(f"      ! {error}")
     if facts["drafts_pending"] is not None:

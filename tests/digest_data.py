@@ -111,9 +111,10 @@ def add_draft(db: sqlite_utils.Database, incident_id: int, *, title: str,
 
 
 def add_crawl(db: sqlite_utils.Database, source_id: str, *, status: str, new_items: int = 0,
-              errors: list[str] = (), at: datetime = T0) -> None:
+              errors: list[str] = (), at: datetime = T0, seen: int | None = None) -> None:
     stamp = at.isoformat(timespec="seconds")
     source_store.record_source_crawl(db, {
         "source_id": source_id, "started_at": stamp, "finished_at": stamp, "status": status,
-        "items_seen": new_items, "new_items": new_items, "errors": list(errors),
+        "items_seen": new_items if seen is None else seen, "new_items": new_items,
+        "errors": list(errors),
     })

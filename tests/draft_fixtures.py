@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.config import load_config
+from monitor.configure import load_config
 from monitor.facts import extract_facts
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store

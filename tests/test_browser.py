@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from monitor.config import load_config
+from monitor.configure import load_config
 from monitor.snapshot import serve_snapshot
 from monitor.storage import open_db
 from monitor.web import create_app

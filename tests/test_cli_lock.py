@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import load_config
+from monitor.configure import load_config
 from monitor.lock import RunLock
 from tests.conftest import run_cli
 

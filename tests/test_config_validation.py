@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError
+from monitor.configure import load_config
 from tests.conftest import run_cli, small_sources, write_config
 from tests.opskit import query, table_exists
 
@@ -26,6 +27,9 @@ BAD = [
     ('[drafts]\nmax_word_per_source = 10', "[drafts] unknown key 'max_word_per_source'"),
     ('[privacy]\npublic_names = "J. Doe"', "[privacy] public_names must be a list of strings"),
     ('[health]\nfailures = "3"', "[health] failures must be an integer >= 1"),
+    ('[health]\nstale_hours = -1', "[health] stale_hours must be a number >= 0"),
+    ('[health]\nsilent_days = "a week"', "[health] silent_days must be a number >= 0"),
+    ("[digest]\nsource_failures = 2", "[digest] source_failures has moved to [health] failures"),
     ('[digest]\nmax_age_days = "30"', "[digest] max_age_days must be a number >= 0"),
     ('[digest]\ntimezone = "Mars/Olympus"', "[digest] timezone 'Mars/Olympus'"),
     ('[review]\nport = "8000"', "[review] port must be an integer from 0 to 65535"),

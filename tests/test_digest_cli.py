@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor import digest as digesting
-from monitor.config import load_config
+from monitor.configure import load_config
 from monitor.storage import digests as digest_store
 from tests.conftest import run_cli, write_config
 from tests.digest_data import T0, add_draft, add_incident, db_at, digest_config

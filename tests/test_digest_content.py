@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor import digest as digesting
-from monitor.config import load_config
+from monitor.configure import load_config
 from monitor.storage import digests as digest_store
 from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
@@ -247,13 +247,22 @@ def test_merged_incident_is_not_listed(world: World):
     assert "poultry plants" not in world.text()
 
 
-def test_source_failing_twice_is_reported(world: World):
-    add_crawl(world.db, "uscis-news", status="failed", errors=["HTTP 503"], at=T0 - 2 * DAY)
-    add_crawl(world.db, "uscis-news", status="failed", errors=["HTTP 503 Service Unavailable"],
-              at=T0 - DAY)
+def test_source_failing_three_times_is_reported(world: World):
+    # `failing` is monitor.health's judgement: [health] failures (3) failed crawls in a row
+    for hours in (3, 2, 1):
+        add_crawl(world.db, "uscis-news", status="failed", errors=["HTTP 503 Service Unavailable"],
+                  at=T0 - hours * HOUR)
     world.send()
-    assert "uscis-news: failing, 2 crawls in a row; last error: HTTP 503 Service Unavailable" \
+    assert "uscis-news: failing, 3 crawls in a row; last error: HTTP 503 Service Unavailable" \
         in world.text()
+
+
+def test_two_failures_are_not_yet_a_problem(world: World):
+    add_crawl(world.db, "uscis-news", status="ok", new_items=3, at=T0 - 3 * HOUR)
+    for hours in (2, 1):
+        add_crawl(world.db, "uscis-news", status="failed", errors=["HTTP 503"],
+                  at=T0 - hours * HOUR)
+    assert [o.status for o in world.send()] == ["nothing-new"]
 
 
 def test_one_failure_is_not_yet_a_problem(world: World):
@@ -264,7 +273,8 @@ def test_one_failure_is_not_yet_a_problem(world: World):
 
 def test_silent_source_is_reported(world: World):
     add_crawl(world.db, "eoir-news", status="ok", new_items=2, at=T0 - 10 * DAY)
-    add_crawl(world.db, "eoir-news", status="ok", new_items=0, at=T0 - timedelta(hours=1))
+    add_crawl(world.db, "eoir-news", status="ok", new_items=0, seen=2,
+              at=T0 - timedelta(hours=1))
     world.send()
     assert "eoir-news: silent, no new item since 2026-11-14" in world.text()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor import digest as digesting
-from monitor.config import load_config
+from monitor.configure import load_config
 from tests.digest_data import (
     T0,
     add_crawl,
@@ -65,6 +65,7 @@ def digests(tmp_path: Path):
                      url="https://www.theguardian.com/us-news/ice-posted", outlet="The Guardian",
                      incident_type="data_breach", score=5.0, counts=[(6252, "asylum seekers")],
                      why="agency 'Ice', incident:data_breach 'names' (score 5.0)")
+        add_crawl(db, "uscis-news", status="failed", errors=["HTTP 503"], at=T0 - timedelta(3))
         add_crawl(db, "uscis-news", status="failed", errors=["HTTP 503"], at=T0 - timedelta(2))
         add_crawl(db, "uscis-news", status="failed", errors=["HTTP 503 Service Unavailable"],
                   at=T0 - timedelta(1))

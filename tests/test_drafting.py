@@ -46,8 +46,8 @@ def two_sources(tmp_path: Path) -> str:
         "The file was online for about five hours before ICE removed it.", outlet="ice.gov")
     incident = make_incident(db, first, title="ICE statement on a data posting")
     second = make_article(
-        db, "https://news.example.com/ice-leak", "ICE exposed data of 6,300 asylum seekers",
-        "ICE exposed the personal data of 6,300 asylum seekers, according to advocates. "
+        db, "https://news.example.com/ice-leak", "ICE exposed data of 4,100 asylum seekers",
+        "ICE exposed the personal data of 4,100 asylum seekers, according to advocates. "
         "The file was online for about five hours before ICE removed it.",
         published="2026-03-01T12:00:00+00:00")
     join_incident(db, incident, second)
@@ -56,7 +56,7 @@ def two_sources(tmp_path: Path) -> str:
 
 
 def test_conflicting_figures_are_shown_with_each_source(two_sources):
-    assert re.search(r"- 6,252 noncitizens: ice\.gov\[\^1\]\n- 6,300 asylum seekers: "
+    assert re.search(r"- 6,252 noncitizens: ice\.gov\[\^1\]\n- 4,100 asylum seekers: "
                      r"Example News\[\^2\]", two_sources)
 
 
@@ -83,7 +83,7 @@ def test_sentences_are_taken_verbatim_from_sources(two_sources):
     sources_text = BREACH_TEXT + (
         " ICE is notifying 6,252 noncitizens whose information was posted on its website. "
         "The file was online for about five hours before ICE removed it. "
-        "ICE exposed the personal data of 6,300 asylum seekers, according to advocates.")
+        "ICE exposed the personal data of 4,100 asylum seekers, according to advocates.")
     bullets = [re.sub(r"(\[\^\d+\])+$", "", line[2:]) for line in fact_bullets(two_sources)]
     assert all(b in sources_text for b in bullets)
 
@@ -132,6 +132,7 @@ def _context_for(text: str, title: str = "ICE operation", language: str = "en") 
     class FakeConfig:  # only what build_context reads
         firm = Firm(name="F", phone="1", site_url="https://f.example")
         raw: dict = {}
+        templates_dir = TEMPLATES
 
     return drafting.build_context(incident, [article], FakeConfig(), NOW)
 
@@ -319,26 +320,41 @@ def test_entity_encoded_tags_do_not_come_back_as_tags():
     assert "<script" not in drafting.clean_text("Breaking &lt;script&gt;alert(1)&lt;/script&gt;")
 
 
-def test_figure_qualifier_is_shown():
+def _figures_of(*texts: str) -> list[dict]:
+    """The conflict groups of an incident whose sources say `texts` (one source each)."""
     from monitor.config import Firm
-
-    def article(n: int, value: int, qualifier: str | None) -> dict:
-        fact = {"value": value, "noun": "asylum seekers", "sentence": f"ICE exposed {value}."}
-        if qualifier:
-            fact["qualifier"] = qualifier
-        return {"id": n, "url": f"https://news.example.com/{n}", "title": f"T{n}",
-                "text": "ICE exposed data on Monday.", "outlet": f"O{n}", "language": "en",
-                "facts": {"counts": [fact]}, "published": f"2026-03-0{n}", "first_seen": ""}
 
     class FakeConfig:
         firm = Firm(name="F", phone="1", site_url="https://f.example")
         raw: dict = {}
+        templates_dir = TEMPLATES
 
-    context = drafting.build_context(
+    articles = [{"id": n, "url": f"https://news.example.com/{n}", "title": f"T{n}", "text": text,
+                 "outlet": f"O{n}", "language": "en", "facts": {},
+                 "published": f"2026-03-0{n}", "first_seen": ""}
+                for n, text in enumerate(texts, start=1)]
+    return drafting.build_context(
         {"id": 1, "title": "T1", "incident_type": "data_breach", "primary_article_id": 1},
-        [article(1, 6252, None), article(2, 6000, "more than")], FakeConfig(), NOW)
-    assert [f["display"] for f in context["figures"][0]["figures"]] == ["6,252",
-                                                                        "more than 6,000"]
+        articles, FakeConfig(), NOW)["figures"]
+
+
+def test_figures_that_agree_are_one_figure_not_a_conflict():
+    """"6,252", "more than 6,000" and "6.000" are one figure (monitor.figures.figures_agree)."""
+    assert _figures_of("ICE exposed the records of 6,252 people on its website on Monday.",
+                       "ICE exposed the records of more than 6,000 people on Monday.",
+                       "ICE expuso los datos de 6.000 personas en su sitio web el lunes.") == []
+
+
+def test_real_disagreement_is_shown_with_its_qualifier():
+    groups = _figures_of("ICE exposed the records of 6,252 people on its website on Monday.",
+                         "ICE exposed the records of more than 9,000 people on Monday.")
+    assert [f["display"] for f in groups[0]["figures"]] == ["6,252", "more than 9,000"]
+
+
+def test_a_vague_amount_is_never_a_figure():
+    """"thousands of" is not a count to compare ("thousands 2,000 migrants" was shown)."""
+    assert _figures_of("ICE exposed the records of 6,252 people on its website on Monday.",
+                       "ICE exposed the records of thousands of people on Monday.") == []
 
 
 def test_uncited_sources_are_listed_as_also_reported_by(tmp_path: Path):
@@ -358,7 +374,7 @@ def test_uncited_sources_are_listed_as_also_reported_by(tmp_path: Path):
 def test_broken_firm_template_is_a_one_line_error(tmp_path: Path):
     import shutil
 
-    from monitor.config import load_config
+    from monitor.configure import load_config
     from monitor.storage import open_db
     from tests.conftest import run_cli, write_config
     templates = shutil.copytree(TEMPLATES, tmp_path / "templates")

@@ -423,3 +423,10 @@ def test_prose_chars_counts_sentences_not_menu_lines():
 
     sentence = "Officers arrested twelve workers at the plant on Tuesday morning, the agency said."
     assert prose_chars(f"Home\nNews\nAbout us\n{sentence}") == len(sentence)
+
+
+def test_page_dates_use_the_shared_month_table():
+    # one table (data/facts.toml [dates]) for facts, page dates and birth dates
+    from monitor import extraction, facts
+
+    assert extraction.MONTHS is facts.month_numbers()

@@ -50,7 +50,7 @@ def first(facts: list[dict], value) -> dict:
 
 def test_all_kinds_present(breach):
     assert set(breach) == {"agencies", "counts", "places", "dates", "organizations",
-                           "data_categories"}
+                           "data_categories", "durations"}
 
 
 # --- counts -----

@@ -159,7 +159,7 @@ def test_the_side_file_beside_a_kept_one_is_refreshed_not_multiplied(tmp_path):
 def test_the_review_page_names_the_kept_file(lost_database, monkeypatch):
     import re
 
-    from monitor.config import load_config
+    from monitor.configure import load_config
     from monitor.web import create_app
     from monitor.web.security import hash_password
 

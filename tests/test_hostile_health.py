@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load_config
+from monitor.configure import load_config
 from monitor.crawl import _result, build_settings
 from monitor.snapshot import serve_snapshot
 from monitor.sources import Source

@@ -136,7 +136,9 @@ def test_markup_only_source_name_is_not_an_empty_outlet(hostile):
 def test_an_article_that_cannot_be_stored_is_a_source_error(tmp_path):
     """A real SQLite fault (a trigger refusing one insert) must show in the health table."""
     site = hostile_site.build(tmp_path / "site")
-    config = write_config(tmp_path, hostile_site.sources_file(tmp_path))
+    # the recorded items are dated: without this the wall clock would make the source `silent`
+    config = write_config(tmp_path, hostile_site.sources_file(tmp_path),
+                          extra="[health]\nsilent_days = 0\n")
     db = open_db(tmp_path / "monitor.db")
     db.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN NEW.title LIKE "
                "'%Laurel%' BEGIN SELECT RAISE(ABORT, 'injected storage fault'); END")

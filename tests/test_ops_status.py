@@ -13,13 +13,13 @@ SOURCES = [Source(id="a", name="A", kind="feed", url="https://a.example/feed",
 PLENTY = 10 * LOW_DISK_BYTES
 
 
-def facts(*, finished_ago=timedelta(minutes=5), status="ok", source_status="ok",
+def facts(*, finished_ago=timedelta(minutes=5), status="ok", health="ok",
           failed_attempts=0, in_progress=None):
     finished = (NOW - finished_ago).isoformat()
     return {
         "last_run": {"id": 4, "status": status, "finished_at": finished},
         "in_progress": in_progress,
-        "sources": [{"id": "a", "enabled": True, "status": source_status}],
+        "sources": [{"id": "a", "enabled": True, "status": "ok", "health": health}],
         "digests": [{"email": "x@example.com", "failed_attempts": failed_attempts}],
     }
 
@@ -44,9 +44,14 @@ def test_failed_last_pass_is_a_warning():
     assert warnings(facts(status="failed"), SOURCES, NOW, PLENTY) == ["the last pass (#4) failed"]
 
 
-def test_failed_source_is_a_warning():
-    found = warnings(facts(source_status="failed"), SOURCES, NOW, PLENTY)
-    assert found == ["1 source(s) failed their last crawl: a"]
+def test_source_in_error_is_a_warning():
+    found = warnings(facts(health="error"), SOURCES, NOW, PLENTY)
+    assert found == ["1 source(s) unhealthy (see `monitor sources`): a (error)"]
+
+
+def test_silent_source_is_not_a_warning():
+    # the states `monitor sources` exits 1 on (monitor.health.ALARMS) are the ones status warns on
+    assert warnings(facts(health="silent"), SOURCES, NOW, PLENTY) == []
 
 
 def test_failed_digest_is_a_warning():

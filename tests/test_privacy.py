@@ -135,7 +135,7 @@ LEAK_TEXT = (
     "among those held in Texas. "
     "One entry showed A-123-456-789 next to a detention center in Georgia. "
     "Another row gave a DOB: 03/04/1985 for a woman held in Louisiana. "
-    "Relatives said they could be reached at (619) 555-0142 by ICE officials. "
+    "Relatives in San Diego said they could be reached at (619) 555-0142 by ICE officials. "
     "The agency said 4,100 people were affected and it removed the file within a day."
 )
 

@@ -230,7 +230,7 @@ def test_plain_http_to_remote_wordpress_is_refused(tmp_path: Path):
 def test_cli_publish_posts_to_wordpress(tmp_path: Path, wordpress):
     from tests.conftest import write_config
     config_path = write_config(tmp_path, extra=publish_config(tmp_path, wordpress.url))
-    from monitor.config import load_config
+    from monitor.configure import load_config
     from monitor.storage import open_db
     config = load_config(config_path)
     db = open_db(config.database_path)
@@ -257,7 +257,7 @@ def test_configured_front_matter_keys_are_added(tmp_path: Path):
 def test_cli_publish_dry_run_writes_nothing(tmp_path: Path):
     from tests.conftest import write_config
     config_path = write_config(tmp_path, extra=publish_config(tmp_path))
-    from monitor.config import load_config
+    from monitor.configure import load_config
     from monitor.storage import open_db
     config = load_config(config_path)
     db = open_db(config.database_path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import drafting, review
+from monitor import draft_files, drafting, review
 from tests.draft_fixtures import BREACH_TEXT, NOW, join_incident, make_article, make_incident, setup
 
 
@@ -170,7 +170,7 @@ def test_regeneration_after_edit_flags_draft(drafted):
     config, db, incident, draft = drafted
     review.save_edit(db, config, draft["id"], "# Attorney text\n", base_version=1, actor="ana")
     second_source_joins(db, config, incident)
-    assert drafting.EDIT_FLAG in review.get_draft(db, draft["id"])["flags"]
+    assert draft_files.EDIT_FLAG in review.get_draft(db, draft["id"])["flags"]
 
 
 def test_update_file_carries_new_source(drafted):

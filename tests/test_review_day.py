@@ -324,7 +324,7 @@ def test_pending_draft_without_publish_config_shows_no_setup_note(tmp_path, monk
 
 
 def test_shipped_config_links_digest_drafts_to_the_review_page():
-    from monitor.config import load_config
+    from monitor.configure import load_config
     from monitor.digest import digest_settings
     from tests.conftest import ROOT
 
@@ -439,9 +439,19 @@ def test_status_page_explains_that_only_the_demo_has_run(after_demo):
 
 
 def test_status_page_says_a_past_due_source_is_overdue(after_demo):
+    from datetime import timedelta
+
+    from monitor.due import next_due
+    from monitor.web.status_view import span
+    from tests.watchlist import shipped_sources
+
+    # crawled 3 h ago on a 30-minute interval: overdue since it fell due by monitor.due's rule
+    ice = next(s for s in shipped_sources() if s.id == "ice-breaking-news")
+    overdue = NOW - next_due(ice, NOW - timedelta(hours=3))
     html = status_html(after_demo)
     row = [r for r in html.split("<tr") if "ice-breaking-news" in r][0]
-    assert "overdue by 2 h 30 min" in row and " ago)" not in row
+    assert f"overdue by {span(overdue)}" in row and " ago)" not in row \
+        and timedelta(hours=2, minutes=31) <= overdue <= timedelta(hours=2, minutes=34)
 
 
 def test_status_page_lists_warnings_first(after_demo):

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from monitor import drafting, review
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError
+from monitor.configure import load_config
 from monitor.web import create_app
 from monitor.web.security import hash_password
 from tests.draft_fixtures import BREACH_TEXT, NOW, make_article, make_incident, setup

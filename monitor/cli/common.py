@@ -14,7 +14,8 @@ from typing import Any
 import click
 import sqlite_utils
 
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError
+from monitor.configure import load_config
 from monitor.sources import Source, SourcesError, load_sources
 from monitor.storage import StorageError, open_db
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from monitor import review
+from monitor import draft_files, review
 from monitor.cli.common import CommandError, Context
 
 
@@ -140,7 +140,7 @@ def diff(obj: Context, draft_id: int, from_version: int | None, to_version: int 
          update: bool) -> None:
     """Show what changed between two versions of a draft."""
     db = obj.db()
-    review.sync_file(db, draft_id)
+    draft_files.sync_file(db, draft_id)
     text = (review.update_diff(db, draft_id) if update
             else review.diff(db, draft_id, from_version, to_version))
     click.echo(text or "no differences", nl=not text)
@@ -153,7 +153,7 @@ def diff(obj: Context, draft_id: int, from_version: int | None, to_version: int 
 def history(obj: Context, draft_id: int) -> None:
     """Versions and the audit trail of a draft."""
     db = obj.db()
-    review.sync_file(db, draft_id)
+    draft_files.sync_file(db, draft_id)
     for entry in review.history(db, draft_id):
         click.echo(f"v{entry['version']:<3} {entry['created_at']}  {entry['kind']:<12} "
                    f"{entry['actor']}" + (f": {entry['note']}" if entry.get("note") else ""))

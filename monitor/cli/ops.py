@@ -178,15 +178,13 @@ def run(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, force: 
               help="Fetch every URL from a local snapshot server at URL instead of the web.")
 @click.option("--interval", "interval_seconds", type=click.FloatRange(min=1), metavar="SECONDS",
               help="Override every source's interval_minutes (testing, catching up).")
-@click.option("--jitter", type=click.FloatRange(0, 1), default=0.1, show_default=True,
-              help="Add up to this fraction of each interval at random, per source and cycle.")
 @click.option("--tick", type=click.FloatRange(min=0.5), default=60.0, show_default=True,
               metavar="SECONDS", help="Longest sleep between checks.")
 @click.option("--max-cycles", type=click.IntRange(min=1), metavar="N",
               help="Stop after N passes (default: run until SIGTERM/SIGINT).")
 @click.pass_obj
 def watch(obj: Context, source_ids: tuple[str, ...], snapshot: str | None,
-          interval_seconds: float | None, jitter: float, tick: float,
+          interval_seconds: float | None, tick: float,
           max_cycles: int | None) -> None:
     """Run passes forever, crawling each source when its interval has passed.
 
@@ -204,7 +202,7 @@ def watch(obj: Context, source_ids: tuple[str, ...], snapshot: str | None,
     except LockError as exc:
         raise CommandError(str(exc)) from None
     options = scheduler.WatchOptions(
-        snapshot=snapshot, interval_seconds=interval_seconds, jitter=jitter, tick=tick,
+        snapshot=snapshot, interval_seconds=interval_seconds, tick=tick,
         verbose=obj.verbose, max_cycles=max_cycles, only_given=bool(source_ids),
     )
     watcher = scheduler.Watcher(config, sources, options,

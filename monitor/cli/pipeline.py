@@ -9,6 +9,7 @@ import click
 
 from monitor import crawl as crawling
 from monitor import drafting, incidents
+from monitor import due as schedule
 from monitor.cli.common import Context, locked
 from monitor.sources import select
 from monitor.storage import articles as article_store
@@ -22,7 +23,7 @@ def do_crawl(obj: Context, source_ids: list[str], snapshot: str | None,
              due: bool = False) -> crawling.CrawlReport:
     chosen = select(obj.sources(), source_ids)
     if due:
-        chosen = crawling.due_sources(obj.db(), chosen, datetime.now(UTC))
+        chosen = schedule.due_sources(chosen, schedule.last_starts(obj.db()), datetime.now(UTC))
     return crawling.run_crawl(obj.config, chosen, snapshot_base=snapshot,
                               overrides=obj.log_settings)
 
@@ -46,7 +47,7 @@ def print_crawl(report: crawling.CrawlReport) -> None:
 @click.option("--snapshot", metavar="URL",
               help="Fetch every URL from a local snapshot server at URL instead of the web.")
 @click.option("--due", is_flag=True,
-              help="Only sources whose interval_minutes has passed since their last crawl.")
+              help="Only sources that are due (the rule `run` and `watch` use: monitor.due).")
 @click.pass_obj
 @locked
 def crawl(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, due: bool) -> None:

@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 
 import click
 
-from monitor import crawl as crawling
+from monitor import health
 from monitor.cli.common import Context
 from monitor.sources import load_sources
-
-STATE_ORDER = ["failing", "error", "anomaly", "silent", "degraded", "never", "ok"]
 
 
 def _short(stamp: str | None) -> str:
@@ -24,7 +22,8 @@ def _short(stamp: str | None) -> str:
 def sources(ctx: click.Context, show_all: bool) -> None:
     """Health of every source: last success, last new item, consecutive failures, state.
 
-    Exit status 1 when any source is failing, in error or anomalous (for cron and monitoring).
+    Exit status 1 when any source is failing, in error or anomalous (for cron and monitoring);
+    the states and their order are monitor.health's.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -32,9 +31,9 @@ def sources(ctx: click.Context, show_all: bool) -> None:
     chosen = [s for s in obj.sources() if s.enabled or show_all]
     db = obj.db()
     now = datetime.now(UTC)
-    rows = [crawling.source_health(db, source, obj.config, now) for source in chosen]
-    rows.sort(key=lambda h: (STATE_ORDER.index(h.state) if h.state in STATE_ORDER else 0,
-                             h.source_id))
+    limits = health.Thresholds.from_config(obj.config)
+    rows = [health.of_source(db, source.id, source.options, limits, now) for source in chosen]
+    rows.sort(key=lambda h: (health.rank(h.state), h.source_id))
     width = max([30, *(len(r.source_id) + 1 for r in rows)])
     header = (f"{'SOURCE':<{width}} {'STATE':<9} {'LAST SUCCESS':<16}  {'LAST NEW ITEM':<16}  "
               f"{'FAILS':>5}")
@@ -45,10 +44,10 @@ def sources(ctx: click.Context, show_all: bool) -> None:
         if row.state != "ok":
             for reason in row.reasons:
                 click.echo(f"    - {reason}")
-    counts = {state: sum(r.state == state for r in rows) for state in STATE_ORDER}
+    counts = {state: sum(r.state == state for r in rows) for state in health.STATES}
     summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
     click.echo(f"{len(rows)} sources: {summary or 'none'}")
-    if any(r.state in {"failing", "error", "anomaly"} for r in rows):
+    if any(r.alarm for r in rows):
         sys.exit(1)  # SystemExit: main() runs click with standalone_mode=False
 
 

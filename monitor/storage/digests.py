@@ -174,41 +174,6 @@ def delivery_summary(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return summary
 
 
-def crawl_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Per source, from `source_crawls`: last crawl, consecutive failures, last new item.
-
-    A stopgap read for the digest until the source-health module offers its own summary.
-    """
-    rows = db.execute(
-        """SELECT c.source_id, s.name, c.started_at, c.status, c.errors,
-                  (SELECT MAX(started_at) FROM source_crawls o
-                    WHERE o.source_id = c.source_id AND o.status != 'failed') AS last_ok_at,
-                  (SELECT MAX(started_at) FROM source_crawls n
-                    WHERE n.source_id = c.source_id AND n.new_items > 0) AS last_new_at,
-                  (SELECT MIN(started_at) FROM source_crawls f
-                    WHERE f.source_id = c.source_id) AS first_crawl_at
-           FROM source_crawls c
-           JOIN (SELECT source_id, MAX(id) AS id FROM source_crawls GROUP BY source_id) m
-             ON c.id = m.id
-           LEFT JOIN sources s ON s.id = c.source_id
-           ORDER BY c.source_id"""
-    ).fetchall()
-    health = []
-    for source_id, name, started, status, errors, last_ok, last_new, first in rows:
-        failures = db.execute(
-            "SELECT COUNT(*) FROM source_crawls WHERE source_id = ? AND status = 'failed' "
-            "AND id > COALESCE((SELECT MAX(id) FROM source_crawls WHERE source_id = ? "
-            "AND status != 'failed'), 0)", [source_id, source_id],
-        ).fetchone()[0]
-        health.append({
-            "source_id": source_id, "name": name or source_id, "last_crawl_at": started,
-            "status": status, "errors": loads(errors, []), "last_ok_at": last_ok,
-            "last_new_at": last_new, "first_crawl_at": first,
-            "consecutive_failures": failures,
-        })
-    return health
-
-
 def last_sent_at(db: sqlite_utils.Database, recipient: str) -> str | None:
     row = db.execute(
         "SELECT MAX(sent_at) FROM digests WHERE recipient = ? AND status = 'sent'", [recipient]

@@ -129,6 +129,34 @@ def crawl_history(
     return history
 
 
+def crawl_marks(db: sqlite_utils.Database, source_id: str) -> dict[str, Any]:
+    """Facts over a source's whole crawl history that silence is judged on (`crawl_history`
+    keeps only the latest crawls): newest entry date listed, last crawl with a new item, first
+    crawl."""
+    row = db.execute(
+        """SELECT MAX(newest_item),
+                  MAX(CASE WHEN new_items > 0 THEN COALESCE(finished_at, started_at) END),
+                  MIN(started_at)
+           FROM source_crawls WHERE source_id = ?""", [source_id],
+    ).fetchone()
+    return {"newest_item": row[0], "last_new_crawl": row[1], "first_crawl": row[2]}
+
+
+def crawled_sources(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Each source with a crawl on record: id, name and options (from its last definition)."""
+    rows = db.execute(
+        """SELECT c.source_id, s.name, s.config FROM
+             (SELECT DISTINCT source_id FROM source_crawls) c
+           LEFT JOIN sources s ON s.id = c.source_id ORDER BY c.source_id"""
+    ).fetchall()
+    found = []
+    for sid, name, config in rows:
+        options = loads(config, {})
+        found.append({"id": sid, "name": name or sid,
+                      "options": options if isinstance(options, dict) else {}})
+    return found
+
+
 def update_health(db: sqlite_utils.Database, source_id: str, health: dict[str, Any]) -> None:
     """Keep the latest computed health on the source row (for status pages and digests)."""
     row = dict(health)

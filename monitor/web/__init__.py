@@ -7,11 +7,8 @@ Markdown is sanitised; nothing is loaded from outside the app.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -33,6 +30,7 @@ from monitor.storage import StorageError, open_db
 from monitor.storage import sessions as session_store
 from monitor.templating import safe_url, strip_html
 from monitor.web import security
+from monitor.web.app_state import ReviewState, get_db, state  # noqa: F401 - the app's accessors
 from monitor.web.markdown import render_markdown
 from monitor.web.settings import ReviewSettings
 
@@ -40,29 +38,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_ENDPOINTS = {"web.login", "static"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-
-
-@dataclass
-class ReviewState:
-    """What the app needs besides Flask's own config, kept on `app.extensions["monitor"]`."""
-
-    config: Config
-    password_hash: str
-    throttle: security.SignInThrottle = field(default_factory=security.SignInThrottle)
-    clock: Any = time.monotonic
-
-
-def state() -> ReviewState:
-    from flask import current_app
-
-    return current_app.extensions["monitor"]
-
-
-def get_db():
-    """One connection per request (SQLite connections are not shared across threads)."""
-    if "db" not in g:
-        g.db = open_db(state().config.database_path, migrate=False)
-    return g.db
 
 
 def trusted_hosts(settings: ReviewSettings, listen_host: str | None = None) -> list[str] | None:

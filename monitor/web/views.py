@@ -25,7 +25,7 @@ from flask import (
     url_for,
 )
 
-from monitor import draft_meta, privacy, review
+from monitor import draft_meta, health, privacy, review
 from monitor.config import ConfigError
 from monitor.sources import load_sources
 from monitor.storage import articles as article_store
@@ -38,7 +38,8 @@ from monitor.storage import sources as source_store
 from monitor.storage.db import loads
 from monitor.triage import readable_reasons, type_labels
 from monitor.web import inbox, security, status_view
-from monitor.web import state as app_state
+from monitor.web.app_state import get_db
+from monitor.web.app_state import state as app_state
 from monitor.web.citations import classify_used, sentences_by_footnote
 from monitor.web.markdown import front_matter_fields, render_markdown, split_front_matter
 
@@ -48,8 +49,6 @@ MAX_NOTE = 2000
 
 
 def db():
-    from monitor.web import get_db
-
     return get_db()
 
 
@@ -539,17 +538,16 @@ def sources_page():
         defined, problems = [], [str(exc)]
     crawls = {c["source_id"]: {**c, "errors": _json_list(c.get("errors"))}
               for c in source_store.latest_crawls(database)}
-    health = _health(database, defined)
+    assessed = _health(database, defined)
     rows = []
     for source in defined:
         rows.append({"source": source, "crawl": crawls.pop(source.id, None),
-                     "health": health.get(source.id)})
-    rank = {state: n for n, state in enumerate(HEALTH_ORDER)}
+                     "health": assessed.get(source.id)})
     rows.sort(key=lambda r: (not r["source"].enabled,
-                             rank.get((r["health"] or {}).get("state"), 0), r["source"].id))
+                             health.rank((r["health"] or {}).get("state", "")), r["source"].id))
     orphans = list(crawls.values())
     return render_template("sources.html", rows=rows, orphans=orphans,
-                           problems=[str(p) for p in problems])
+                           problems=[str(p) for p in problems], alarms=health.ALARMS)
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -560,18 +558,13 @@ def _json_list(value: Any) -> list[Any]:
     return found if isinstance(found, list) else [found]
 
 
-HEALTH_ORDER = ("failing", "error", "anomaly", "silent", "degraded", "never", "ok")
-
-
 def _health(database, sources: list[Any]) -> dict[str, dict[str, Any]]:
     """Each source's health exactly as `monitor sources` assesses it (read-only, on each view)."""
-    from monitor import crawl as crawling  # Scrapy is imported only when this page is asked
-
     now = _now()
-    config = app_state().config
+    limits = health.Thresholds.from_config(app_state().config)
     found = {}
     for source in sources:
-        assessed = crawling.source_health(database, source, config, now)
+        assessed = health.of_source(database, source.id, source.options, limits, now)
         found[source.id] = {"state": assessed.state, "reasons": list(assessed.reasons),
                             "last_success": assessed.last_success,
                             "last_new_item": assessed.last_new_item,
@@ -592,8 +585,8 @@ def status_page():
         sources.append({**row, "due": due, "overdue": overdue,
                         "last_ago": status_view.relative(row.get("last_crawl"), now),
                         "last_clock": status_view.clock(row.get("last_crawl"))})
-    sources.sort(key=lambda r: (not r["enabled"], r["status"] == "ok", not r["overdue"],
-                                r["id"]))
+    sources.sort(key=lambda r: (not r["enabled"], health.rank(r.get("health", "")),
+                                not r["overdue"], r["id"]))
     return render_template(
         "status.html",
         facts=facts,
@@ -605,6 +598,7 @@ def status_page():
         drafts=counts,
         config=app_state().config,
         now=now,
+        alarms=health.ALARMS,
         relative=lambda stamp: status_view.relative(stamp, now),
         clock=status_view.clock,
         span=lambda seconds: status_view.span(timedelta(seconds=seconds or 0)),

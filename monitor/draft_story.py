@@ -1,0 +1,251 @@
+"""Which sentences tell an incident's story, each adding a fact no earlier one carries (pure).
+
+A draft built by weight alone repeats itself: eleven sources all say "names, birthdates,
+nationalities and detention locations of 6,252 people". Here every candidate sentence is read
+as a set of *facts* (who, how many, where, when, what data, how long, named people and
+organisations, and the part of the story it tells: discovery, official response, what next)
+using `monitor.facts`; a sentence enters "The Information" only when it carries a fact that the
+lead and the sentences before it do not. Counts are one fact when `monitor.figures.figures_agree`
+says they are one figure ("more than 6,000", "6,252", "6.000"), so a rounded repeat adds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor import facts as fact_module
+from monitor.figures import figures_agree
+from monitor.textfold import fold
+from monitor.urls import is_http_url, url_key
+
+KIND_WEIGHTS = {"count": 3.0, "duration": 3.0, "data": 2.0, "date": 1.5, "place": 1.5,
+                "role": 1.5, "agency": 1.0, "org": 0.75, "name": 0.5, "word": 0.1}
+# The order of a story: what happened, how it came to light, the response, context, what next.
+ROLE_ORDER = {"event": 0, "discovery": 1, "response": 2, "": 3, "background": 4, "next": 5}
+EVENT_KINDS = {"count", "data", "duration", "date"}
+# A sentence must add at least this much: a new name or organisation alone is not a new fact.
+MIN_GAIN = 1.0
+# Nouns that count people in general: "6,252 people" and "6,252 noncitizens" are one quantity.
+# Subsets ("women", "children", "workers") are quantities of their own.
+PEOPLE_NOUNS = {"people", "persons", "immigrants", "migrants", "asylum seekers", "refugees",
+                "detainees", "noncitizens", "non-citizens", "individuals", "aliens", "asylees",
+                "nationals", "citizens", "residents", "beneficiaries", "recipients", "holders",
+                "personas", "inmigrantes", "migrantes", "solicitantes de asilo", "refugiados",
+                "detenidos", "ciudadanos", "residentes", "beneficiarios", "extranjeros"}
+DEMONYM = re.compile(r"(?:ans|ians|eses?|nos|ños|ses)$")  # "Venezuelans", "venezolanos"
+# A report that attributes its news to another outlet is a rewrite, not the original report.
+CITES_ANOTHER = re.compile(
+    r"\b(?:according to (?:a |an )?(?:report (?:by|in|from) )?(?:the )?[A-Z][\w.]+(?: [A-Z][\w.]+)*"
+    r"(?: (?:reported|report))?|first reported by|as (?:first )?reported by|reported by (?:the )?"
+    r"[A-Z]|citing (?:the )?[A-Z]|told (?:the )?[A-Z][\w]+ (?:Post|Times|News|Journal)|"
+    r"según (?:informó |publicó |reportó )?(?:el |la )?(?:diario |periódico |cadena )?[A-Z]|"
+    r"informó (?:el |la )?(?:diario |periódico )[A-Z])")
+PROPER = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+)*")
+ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*$")
+
+
+@dataclass
+class Candidate:
+    """One sentence of one source, with the facts it carries."""
+
+    text: str
+    source: dict[str, Any]
+    position: int
+    facts: dict[str, list[dict]]
+    atoms: set[tuple] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    sources: list[int] = field(default_factory=list)
+    parts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def role(self) -> str:
+        """The part of the story this sentence tells first (event before response …); a
+        sentence of no particular part that carries a figure, data, a duration or a date is
+        the event itself, any other is context."""
+        if self.roles:
+            return min(self.roles, key=ROLE_ORDER.__getitem__)
+        return "event" if EVENT_KINDS & {a[0] for a in self.atoms} else ""
+
+
+def cited_url(article: dict[str, Any]) -> str:
+    """The link a draft cites: the URL that was fetched, not the dedupe key.
+
+    Articles are stored under `canonical_url` (https, tracking parameters removed …), which is
+    an identity, not an address: a site served over http is cited over http. The link as the
+    source gave it (`original_url`) is the one fetched when it names the same page on the same
+    host; a Google News redirect or a feed's tracking link is not, and the stored URL is used.
+    """
+    stored = article.get("url") or ""
+    original = article.get("original_url") or ""
+    if is_http_url(original) and is_http_url(stored):
+        same_host = _host(original) == _host(stored)
+        if same_host and url_key(original) == url_key(stored):
+            return original
+    return stored if is_http_url(stored) else ""
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def is_agency(article: dict[str, Any]) -> bool:
+    """An agency's own statement (a .gov or .mil page): the best primary source."""
+    host = _host(article.get("url") or "")
+    return host.endswith((".gov", ".mil"))
+
+
+def source_rank(article: dict[str, Any], sentences: list[str]) -> int:
+    """0 for an agency's statement, 1 for an original report, 2 for a report that attributes
+    the news to another outlet in its opening sentences (an aggregator or a local rewrite)."""
+    if is_agency(article):
+        return 0
+    opening = " ".join(sentences[:3])
+    return 2 if CITES_ANOTHER.search(opening) else 1
+
+
+def is_story_sentence(sentence: str, *, max_words: int) -> bool:
+    """A sentence a draft may use: ends like a sentence, 6 words or more, at most twice the
+    per-sentence limit, and not page furniture (captions, bylines, "Read more" …)."""
+    words = len(sentence.split())
+    return (6 <= words <= 2 * max_words and bool(ENDS_SENTENCE.search(sentence))
+            and not fact_module.is_boilerplate(sentence))
+
+
+def noun_class(noun: str) -> str:
+    """"people" for a count of people in general (any nationality), else the noun itself."""
+    noun = " ".join((noun or "").lower().split())
+    last = (noun.split()[-1:] or [""])[0]
+    if noun in PEOPLE_NOUNS or last in PEOPLE_NOUNS or (DEMONYM.search(last) and len(
+            noun.split()) == 1 and last not in {"mujeres", "hombres", "niños"}):
+        return "people"
+    return noun
+
+
+class Figures:
+    """The incident's distinct figures: a count joins the first earlier figure it agrees with
+    (`figures_agree`), so "6,252" and "more than 6,000" are one. For telling what a sentence
+    adds, any agreeing count is the same figure ("350,000 migrants", "300,000 Venezuelans");
+    for conflicts (`by_kind`), only counts of the same kind of thing are compared."""
+
+    def __init__(self, by_kind: bool = False) -> None:
+        self.by_kind = by_kind
+        self.groups: list[dict[str, Any]] = []
+
+    def key(self, fact: dict[str, Any]) -> int | None:
+        if fact.get("vague") or not isinstance(fact.get("value"), int | float):
+            return None  # "thousands of" is an amount, not a figure
+        kind = noun_class(fact.get("noun", "")) if self.by_kind else ""
+        for number, group in enumerate(self.groups):
+            if group["kind"] == kind and any(figures_agree(fact, f) for f in group["facts"]):
+                group["facts"].append(fact)
+                return number
+        self.groups.append({"kind": kind, "facts": [fact]})
+        return len(self.groups) - 1
+
+
+def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> set[tuple]:
+    """The facts one sentence carries, as comparable keys."""
+    atoms: set[tuple] = set()
+    for fact in found.get("counts") or []:
+        key = figures.key(fact)
+        if key is not None:
+            atoms.add(("count", key))
+    for fact in found.get("durations") or []:
+        atoms.add(("duration", fact["unit"], fact["value"]))
+    for kind, name in (("agencies", "agency"), ("places", "place"), ("organizations", "org"),
+                       ("data_categories", "data")):
+        for fact in found.get(kind) or []:
+            atoms.add((name, str(fact.get("value"))))
+    for fact in found.get("dates") or []:
+        if not _date_of_saying(sentence, fact.get("text", "")):
+            atoms.add(("date", fact.get("value") or fold(fact.get("text", ""))))
+    # Names by word: "Kristi Noem" after "Noem" adds only "Kristi"; the sentence's first word
+    # is capitalised anyway.
+    for match in PROPER.finditer(sentence):
+        for word in match.group(0).split():
+            if len(word) >= 3 and match.start() + match.group(0).find(word) > 0:
+                atoms.add(("name", fold(word)))
+    # What the sentence says in words ("did not meet standards for medical staffing"): each
+    # uncommon word a small fact, so a sentence of new findings is not taken for a repeat.
+    for word in fact_module.content_words(sentence):
+        atoms.add(("word", word))
+    for role in fact_module.story_roles(sentence):
+        atoms.add(("role", role))
+    return atoms
+
+
+SAYING = re.compile(r"\b(?:said|says|announced|confirmed|reported|acknowledged|told|dijo|informó|"
+                    r"anunció|confirmó|reportó|señaló)\s+(?:on\s+|el\s+|este\s+)?$", re.I)
+
+
+def _date_of_saying(sentence: str, text: str) -> bool:
+    """"…, ICE said Thursday": the day a statement was made, not a fact of the event."""
+    at = sentence.find(text) if text else -1
+    return at > 0 and bool(SAYING.search(sentence[:at]))
+
+
+def gain(atoms: set[tuple], covered: set[tuple], words: bool = True) -> float:
+    """What a sentence adds to what is covered, weighted by kind; `words=False` leaves out
+    its uncommon words (a finding in words only counts while a draft is below its minimum)."""
+    return sum(KIND_WEIGHTS.get(atom[0], 1.0) for atom in atoms - covered
+               if words or atom[0] != "word")
+
+
+def format_date(iso: str | None, months: list[str]) -> str | None:
+    try:
+        day = date.fromisoformat(iso or "")
+    except ValueError:
+        return None
+    return f"{months[day.month - 1].capitalize()} {day.day}, {day.year}"
+
+
+def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list[dict]:
+    """The new facts of a non-English sentence, as values a template can state in English
+    (figures, how long, dates, places, agencies, data exposed, organisations)."""
+    parts: list[dict[str, Any]] = []
+    found = candidate.facts
+    new_kinds = {a[0] for a in new}
+    for fact in found.get("counts") or []:
+        if "count" in new_kinds and not fact.get("vague"):
+            parts.append({"kind": "count", "value": f"{fact['value']:,}",
+                          "approximate": bool(fact.get("approximate")),
+                          "people": noun_class(fact.get("noun", "")) == "people",
+                          "text": fact.get("text", "")})
+    for fact in found.get("durations") or []:
+        if ("duration", fact["unit"], fact["value"]) in new:
+            parts.append({"kind": "duration", "value": fact["value"], "unit": fact["unit"],
+                          "approximate": bool(fact.get("qualifier"))})
+    for fact in found.get("dates") or []:
+        shown = format_date(fact.get("value"), months)
+        if shown and ("date", fact.get("value")) in new:
+            parts.append({"kind": "date", "value": shown})
+    for kind, name in (("places", "place"), ("agencies", "agency"), ("organizations", "org")):
+        for fact in found.get(kind) or []:
+            if (name, str(fact.get("value"))) in new:
+                parts.append({"kind": name, "value": str(fact["value"])})
+    data = [str(f["value"]) for f in found.get("data_categories") or []
+            if ("data", str(f.get("value"))) in new]
+    if data:
+        parts.append({"kind": "data", "values": data})
+    kinds = {p["kind"] for p in parts}
+    if not (kinds & {"count", "duration", "data"} or {"date", "place"} <= kinds):
+        return []  # a place, a date or an agency alone says too little out of its sentence
+    return parts
+
+
+CENTRAL_KINDS = {"count", "duration", "data", "date", "place", "agency", "name", "org"}
+
+
+def centrality(candidates: list[Candidate]) -> dict[tuple, int]:
+    """For each fact, how many sources state it: the event's core facts are the ones most
+    reports share (the person who died, the date, the place), not one outlet's aside."""
+    sources: dict[tuple, set[int]] = {}
+    for candidate in candidates:
+        for atom in candidate.atoms:
+            if atom[0] in CENTRAL_KINDS:
+                sources.setdefault(atom, set()).update(candidate.sources)
+    return {atom: len(numbers) for atom, numbers in sources.items()}

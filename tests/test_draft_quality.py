@@ -1,0 +1,95 @@
+"""Drafts of frozen real families from the corpus (`tests/data/real/corpus.jsonl`) read as posts.
+
+Each family is all the corpus reports sharing an `incident_key`, drafted the way
+`bench/draft_quality.py` drafts them (stored as the pipeline stores them, no clustering). One
+assertion each: the issue's complaints (a caption as lead, a repeating Information, a figure
+conflict that is none, a pasted Spanish quote, the https form of an http link, a 744-word body).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bench import draft_quality as dq
+from monitor import facts
+
+BREACH = "2018-01-dhs-oig-case-management-breach"  # 7 reports, figures 240,000 … 246,167
+DEATH_ES = "2025-10-hasan-saleh-death"  # 8 of 11 reports in Spanish
+LARGEST = "2025-05-south-sudan-third-country-deportations"  # 27 reports
+CAPTIONED = "2018-12-felipe-gomez-alonzo-death"  # reports carry photo captions and datelines
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    return dq.bench_config(Path(tmp_path_factory.mktemp("drafts")))
+
+
+@pytest.fixture(scope="module")
+def families():
+    return {**dq.incidents("test"), **dq.incidents("dev")}
+
+
+def draft(families, config, key):
+    context, text, _ = dq.build(families[key], config)
+    return context, text
+
+
+def test_no_lead_or_fact_is_a_caption_byline_or_credit(families, config):
+    lines = [line for key in (CAPTIONED, BREACH, LARGEST)
+             for line in dq.fact_lines(draft(families, config, key)[1])]
+    assert [line for line in lines if facts.is_boilerplate(dq.CITE.sub("", line).lstrip("- "))
+            or re.search(r"Getty|/Reuters|\bphoto (?:provided|by)\b|\(AP Photo", line)] == []
+
+
+def test_information_sentences_each_add_something(families, config):
+    """No bullet whose key facts, numbers and names the lead and earlier bullets all carry."""
+    labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
+    redundant = {key: dq.measure(families[key], config, labels.get(key))["redundant"]
+                 for key in (BREACH, DEATH_ES, "2019-06-cbp-perceptics-breach")}
+    assert redundant == {key: 0 for key in redundant}
+
+
+def test_agreeing_figures_of_one_quantity_are_not_a_conflict(families, config):
+    """"more than 240,000", "246,000", "nearly 250,000", "approximately 246,167" employees."""
+    context, _ = draft(families, config, BREACH)
+    assert context["figures"] == []
+
+
+def test_key_facts_are_carried_and_cited(families, config):
+    labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
+    carried, cited, total = dq.measure(families[BREACH], config, labels[BREACH])["facts"]
+    assert (carried, cited) == (total, total)
+
+
+def test_spanish_sources_are_stated_not_pasted_in_an_english_post(families, config):
+    _, text = draft(families, config, DEATH_ES)
+    assert "reported, in Spanish: «" not in text
+
+
+def test_an_http_source_is_cited_over_http(families, config):
+    """The link fetched, not the https canonical form used for dedupe."""
+    _, text = draft(families, config, BREACH)
+    assert "(http://www.ibtimes.com/dhs-confirms-data-breach-240000-current-former-employee-" \
+           "information-leaked-2637016)" in text
+
+
+def test_body_stays_within_the_configured_length_on_the_largest_family(families, config):
+    _, text = draft(families, config, LARGEST)
+    assert len(dq.CITE.sub("", dq.body_of(text)).split()) <= 500
+
+
+def test_lead_states_who_did_what_from_the_agency_statement(families, config):
+    """The DHS statement leads the breach, not a trade site rewriting it."""
+    context, _ = draft(families, config, BREACH)
+    number = context["lead"]["sources"][0]
+    lead_source = next(s for s in context["sources"] if s["number"] == number)
+    assert lead_source["url"].startswith("https://www.dhs.gov/")
+
+
+def test_a_spanish_duration_is_a_how_long_fact():
+    sentence = ("El joven Carlos Hernández Vásquez colapsó en su celda, donde estuvo tirado en el "
+                "piso por alrededor de cuatro horas antes de ser encontrado sin vida.")
+    assert [(d["value"], d["unit"]) for d in facts.durations(sentence)] == [(4, "hours")]
