@@ -148,13 +148,18 @@ class RelevanceModel:
         return vec
 
     def predict(self, title: str, text: str, language: str, matches: list[dict],
-                top: int = 6) -> Prediction:
-        """Probability of an incident, its type, and the features that pushed hardest."""
+                top: int = 6, cutoff: float | None = None) -> Prediction:
+        """Probability of an incident, its type, and the features that pushed hardest.
+
+        With `cutoff`, the features that pushed towards the verdict come first (what sank a
+        job-fair story, not the agency name that nearly carried it), then the strongest others.
+        """
         vec = self.vector(title, text, language, matches)
         parts = [(i, self.rel_coef[i] * v) for i, v in vec.items() if self.rel_coef[i]]
         logit = self.rel_intercept + sum(c for _, c in parts)
         probability = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
-        parts.sort(key=lambda p: -abs(p[1]))
+        sign = 0 if cutoff is None else (1 if probability >= cutoff else -1)
+        parts.sort(key=lambda p: (sign * p[1] <= 0 if sign else False, -abs(p[1])))
         contributions = tuple((self.label(i), round(c, 3)) for i, c in parts[:top])
         logits = [b + sum(row[i] * v for i, v in vec.items())
                   for b, row in zip(self.type_intercept, self.type_coef, strict=True)]

@@ -83,6 +83,21 @@ def test_explain_names_the_model_features():
     assert "model p=" in explain(j)
 
 
+def test_a_rejected_story_is_explained_by_what_sank_it():
+    j = judge("ICE job fair draws hundreds of applicants",
+              "Immigration and Customs Enforcement held a hiring event on Saturday for deportation "
+              "officer positions.")
+    features = [m["contribution"] for m in j.matches if m["rule"] == "model:feature"]
+    assert not j.relevant and features[0] < 0
+
+
+def test_a_flagged_story_is_explained_by_what_carried_it():
+    j = judge("ICE agents arrest 40 workers in raid at Georgia plant",
+              "Immigration and Customs Enforcement agents detained 40 workers on Thursday.")
+    features = [m["contribution"] for m in j.matches if m["rule"] == "model:feature"]
+    assert j.relevant and features[0] > 0
+
+
 def test_model_features_do_not_change_the_rule_score():
     args = ("ICE raids farm in Ohio", "Agents detained 12 workers.")
     assert judge(*args).score == judge_rules(*args).score
