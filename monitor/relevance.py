@@ -224,8 +224,8 @@ def judge(
                           threshold=None if model else threshold)
     if not model:
         return verdict
-    prediction = model.predict(title or "", text or "", language, verdict.matches)
     cutoff = model.threshold if threshold is None else threshold
+    prediction = model.predict(title or "", text or "", language, verdict.matches, cutoff=cutoff)
     relevant = prediction.probability >= cutoff
     matches = verdict.matches + [
         {"rule": "model", "term": f"p={prediction.probability:.2f} (threshold {cutoff:g})",
