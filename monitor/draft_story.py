@@ -45,6 +45,9 @@ CITES_ANOTHER = re.compile(
     r"según (?:informó |publicó |reportó )?(?:el |la )?(?:diario |periódico |cadena )?[A-Z]|"
     r"informó (?:el |la )?(?:diario |periódico )[A-Z])")
 PROPER = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+)*")
+# A sentence cut from the middle ("address the migration crisis along our southern border."):
+# a piece of an earlier sentence, never a fact of its own.
+FRAGMENT = re.compile(r"^[\"“'‘«(]?[a-záéíóúñ]")
 ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*$")
 
 
@@ -109,10 +112,12 @@ def source_rank(article: dict[str, Any], sentences: list[str]) -> int:
 
 def is_story_sentence(sentence: str, *, max_words: int) -> bool:
     """A sentence a draft may use: ends like a sentence, 6 words or more, at most twice the
-    per-sentence limit, and not page furniture (captions, bylines, "Read more" …)."""
+    per-sentence limit, not a fragment starting in lower case, not page furniture (captions,
+    bylines, "Read more" …) and not a document's heading ("AGENCY: …", "ACTION: Final rule.")."""
     words = len(sentence.split())
     return (6 <= words <= 2 * max_words and bool(ENDS_SENTENCE.search(sentence))
-            and not fact_module.is_boilerplate(sentence))
+            and not FRAGMENT.match(sentence) and not fact_module.is_boilerplate(sentence)
+            and not fact_module.is_heading(sentence))
 
 
 def noun_class(noun: str) -> str:

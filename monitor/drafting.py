@@ -56,8 +56,14 @@ ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|
                           r"St|Jr|Sr|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Miss|Calif|Fla|"
                           r"Ariz|Tex|Ill|Sra|Sr|Dra|Vol|Nos?|Pp?|Fed|Reg)\.)$")
 DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
-                      r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10})\))?\s+[—–-]{1,2}\s+"
+                      r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10}|[A-Za-z]{2,6}-[A-Z]{2,6})\))?"
+                      r"\s+[—–-]{1,2}\s+"
                       r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,4}\)\s+)")
+# A field label of a structured document ("SUMMARY: This notice …"): cut, the prose stays.
+FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUND|RESUMEN):\s+")
+# A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.
+WRAPPED = re.compile(r"(?<![.!?:;\"”’»)])[ \t]*\n[ \t]*(?=[a-záéíóúñ(])")
+LABEL_LINE = re.compile(r"^([A-Z][A-Z ]{2,30}:)[ \t]*\n\s*(?=\S)", re.M)
 BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
 
@@ -133,7 +139,8 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a text; abbreviations such as "U.S." or "Sen." do not end a sentence, and
     a line break always does (a headline, a caption or a byline is never glued to the news)."""
     sentences: list[str] = []
-    for paragraph in (text or "").splitlines():
+    text = LABEL_LINE.sub(r"\1 ", WRAPPED.sub(" ", text or ""))
+    for paragraph in text.splitlines():
         joined: list[str] = []
         for piece in SENTENCE_SPLIT.split(clean_text(paragraph)):
             piece = piece.strip()
@@ -144,7 +151,8 @@ def split_sentences(text: str) -> list[str]:
             else:
                 joined.append(piece)
         sentences += joined
-    return [BULLET.sub("", DATELINE.sub("", sentence, count=1)) for sentence in sentences]
+    return [FIELD_LABEL.sub("", BULLET.sub("", DATELINE.sub("", sentence, count=1)))
+            for sentence in sentences]
 
 
 def _overlaps(key: str, keys: set[str]) -> bool:

@@ -565,6 +565,21 @@ def is_boilerplate(sentence: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _headings() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in _config()["headings"]["patterns"])
+
+
+@lru_cache(maxsize=8192)
+def is_heading(sentence: str) -> bool:
+    """A structured document's heading line ("AGENCY: …", "ACTION: Final rule.", "BILLING
+    CODE …", "[FR Doc No: …]"): it names the document's parts and never tells the news. Not
+    furniture: `extract_facts` still reads the agencies it names (`data/facts.toml`
+    `[headings]`)."""
+    text = " ".join((sentence or "").split())
+    return any(p.search(text) for p in _headings())
+
+
+@lru_cache(maxsize=1)
 def _duration_pattern() -> tuple[re.Pattern[str], dict[str, str], dict[str, int]]:
     cfg = _config()["durations"]
     units = {fold(k): v for k, v in cfg["units"].items()}
