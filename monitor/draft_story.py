@@ -236,6 +236,12 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
             if ("data", str(f.get("value"))) in new]
     if data:
         parts.append({"kind": "data", "values": data})
+    unique: list[dict[str, Any]] = []
+    for part in parts:  # "on September 19, 2025" once, however many times it is written
+        if all({k: v for k, v in part.items() if k != "text"}
+               != {k: v for k, v in u.items() if k != "text"} for u in unique):
+            unique.append(part)
+    parts = unique
     kinds = {p["kind"] for p in parts}
     if not (kinds & {"count", "duration", "data"} or {"date", "place"} <= kinds):
         return []  # a place, a date or an agency alone says too little out of its sentence

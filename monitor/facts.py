@@ -681,3 +681,90 @@ def content_words(sentence: str) -> set[str]:
     ("detained", "detention" -> "detain", "detent"), for telling a new finding from a repeat."""
     common = _common_words()
     return {w[:6] for w in re.findall(r"[a-z]{5,}", fold(sentence)) if w[:6] not in common}
+
+
+# --------------------------------------------------------------------------------------------
+# Federal Register notices: structured documents whose news is in their headings
+
+
+_REGISTER = {
+    "marker": re.compile(r"\bFederal Register\b|\bFed\. Reg\.|\b\d+ FR \d+\b|^ACTION:", re.M),
+    "agency": re.compile(r"\bAGENC(?:Y|IES):\s*(?P<v>.+?)(?=\s*(?:ACTION:|SUMMARY:|\n\s*\n|$))",
+                         re.S),
+    "action": re.compile(r"\bACTION:\s*(?P<v>[^.\n]+)"),
+    "department": re.compile(r"\bDEPARTMENT\s+OF(?:\s+(?:[A-Z]{2,}|OF|AND|THE))+"),
+    "citation": (re.compile(r"\b(?P<vol>\d{2,3}) (?:FR|Fed\. Reg\.) (?P<page>\d{3,6})\b"),
+                 re.compile(r"Federal Register Volume (?P<vol>\d+)[^\]]*\][^\[]*(?:\[[^\]]*\]\s*)*?"
+                            r"\[Pages? (?P<page>\d+)"),
+                 re.compile(r"(?P<page>\d{3,6}) Federal Register / Vol\. (?P<vol>\d+)")),
+    "number": re.compile(r"(?:FR Doc(?:ument)?(?: No)?:?|Document|\[)\s*(?P<v>\d{4}-\d{4,6})\b"),
+    "date": re.compile(r"(?:Federal Register[^()\n/]{0,40}[(/]\s*|Fed\. Reg\. \d+ \(|"
+                       r"Federal Register / Vol\. \d+, No\. \d+ / )(?:\w+day, )?"
+                       r"(?P<month>[A-Z][a-z]+)\.? (?P<day>\d{1,2}), (?P<year>\d{4})"),
+    "section": re.compile(r"\[(?P<v>Rules and Regulations|Proposed Rules|Notices)\]|"
+                          r"/ (?P<w>Rules and Regulations|Proposed Rules|Notices)\b"),
+    "title_cut": re.compile(r"^\d+ FR \d+(?: pgs?\. [\d-]+)? - |^\d{4}-\d{4,6}\.\s+|"
+                            r",\s*\d+-\d+\s*\[\d{4}-\d+\]$|"
+                            r";\s*(?:Proposed Rule|Final Rule|Notice|Interim Final Rule)$"),
+}
+_SECTION_ACTION = {"Rules and Regulations": "rule", "Proposed Rules": "proposed rule",
+                   "Notices": "notice"}
+
+
+def register_title(title: str) -> str:
+    """A Federal Register document's own title, without the citation an aggregator adds
+    ("83 FR 45486 - …", "…, 44392-44535 [2019-17927]", "…; Proposed Rule")."""
+    return _REGISTER["title_cut"].sub("", " ".join((title or "").split())).strip()
+
+
+def register_notice(title: str, text: str) -> dict[str, str] | None:
+    """What a Federal Register document says in its headings: the agencies, the action
+    ("Final rule"), the citation ("83 FR 45486"), the document number and the publication
+    date, with its title. None for any other text.
+
+    A notice's news is in these fields, not in prose: "AGENCY: U.S. Citizenship and
+    Immigration Services …" is no sentence a post can lead with, but the fields state who did
+    what, when, and where it is published.
+    """
+    text = text or ""
+    head = text[:3000]
+    if not _REGISTER["marker"].search(head):
+        return None
+    found: dict[str, str] = {"title": register_title(title)}
+    agency = _REGISTER["agency"].search(head)
+    named = " ".join(agency.group("v").split()).rstrip(".") if agency else ""
+    if named and len(named) <= 320 and not re.search(r"[a-z]{2}\. [A-Z]", named):  # not prose
+        found["agencies"] = named
+    else:
+        departments = []
+        for m in _REGISTER["department"].finditer(head):
+            name = " ".join(w.capitalize() if w not in ("OF", "AND", "THE") else w.lower()
+                            for w in m.group(0).split())
+            if name not in departments:
+                departments.append(name)
+        if departments:
+            found["agencies"] = " and ".join(f"the {d}" for d in departments)
+    action = _REGISTER["action"].search(head)
+    section = _REGISTER["section"].search(head)
+    if action:
+        found["action"] = re.sub(r"\s*\([^)]*\)", "", action.group("v").split(";")[0]).strip()
+    elif section:
+        found["action"] = _SECTION_ACTION[section.group("v") or section.group("w")]
+    for pattern in _REGISTER["citation"]:
+        m = pattern.search(head)
+        if m:
+            found["citation"] = f"{m.group('vol')} FR {m.group('page')}"
+            break
+    number = _REGISTER["number"].search(head) or _REGISTER["number"].search(title or "")
+    if number:
+        found["number"] = number.group("v")
+    day = _REGISTER["date"].search(head)
+    if day:
+        month = month_numbers().get(fold(day.group("month")))
+        value = _resolve(int(day.group("year")), month, int(day.group("day")), None) \
+            if month else None
+        if value:
+            found["date"] = value
+    if "agencies" not in found or "action" not in found:
+        return None  # not enough to say who did what
+    return found
