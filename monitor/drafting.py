@@ -415,12 +415,15 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
     english = any(c.source["language"] == DRAFT_LANGUAGE for c in candidates)
     while pool and len(chosen) < settings.max_fact_sentences:
         # Below the body's minimum length a new name, organisation or finding in words is
-        # enough; above it a sentence must add a fact of weight (`story.MIN_GAIN`) beyond its
-        # words. Nothing that only repeats.
+        # enough when most of the sentence is new (`story.MIN_NOVELTY`: not the lead told
+        # again with one new word); above it a sentence must add a fact of weight
+        # (`story.MIN_GAIN`) beyond its words. Nothing that only repeats.
         short = words < min_words
         scored = [(story.gain(c.atoms, covered, words=short), c) for c in pool]
         floor = 0.2 if short else story.MIN_GAIN
-        scored = [(g, c) for g, c in scored if g >= floor]
+        scored = [(g, c) for g, c in scored if g >= floor and (
+            not short or g >= story.MIN_GAIN
+            or story.novelty(c.atoms, covered) >= story.MIN_NOVELTY)]
         if not scored:
             break
         # Rounded, then footnote order and position: the same draft on every run (a sum over
