@@ -124,6 +124,19 @@ def is_story_sentence(sentence: str, *, max_words: int) -> bool:
             and not fact_module.is_heading(sentence))
 
 
+CREDIT = re.compile(r"\b(?:photo|foto|image|imagen|credit|crédito|getty|courtesy|cortesía|"
+                    r"AP|Reuters|AFP|EFE)\b", re.I)
+
+
+def is_caption(sentence: str, following: str) -> bool:
+    """A photo caption without a credit of its own ("U.S. Immigration and Customs Enforcement
+    agents conduct an operation in Los Angeles on Sunday, Feb. 11, 2018."): the line after it
+    is the photo's credit ("(Photo by Peter Nissen, courtesy ICE)")."""
+    return bool(following) and fact_module.is_boilerplate(following) and bool(
+        CREDIT.search(following)) and len(following.split()) <= 15 and not re.match(
+        r"(?:by|por)\s", following, re.I)  # a byline follows a story, not a photo
+
+
 def noun_class(noun: str) -> str:
     """"people" for a count of people in general (any nationality), else the noun itself."""
     noun = " ".join((noun or "").lower().split())

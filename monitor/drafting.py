@@ -72,6 +72,7 @@ FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUN
 WRAP_END = re.compile(r"[.!?:;][\"'”’»)]*\s*$|^[^A-Za-zÁÉÍÓÚÑáéíóúñ]*$")  # a stop; a rule
 WRAP_COLUMNS = 55
 LABEL_LINE = re.compile(r"^([A-Z][A-Z ]{2,30}:)[ \t]*\n\s*(?=\S)", re.M)
+JSON_FIELD = re.compile(r'^\s*\{\s*"\w+"\s*:\s*"')
 BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
 
@@ -148,6 +149,8 @@ def split_sentences(text: str) -> list[str]:
     a line break always does (a headline, a caption or a byline is never glued to the news)."""
     sentences: list[str] = []
     text = LABEL_LINE.sub(r"\1 ", _unwrap(text or ""))
+    if JSON_FIELD.match(text):  # a page that served its API's JSON: its text, unquoted
+        text = JSON_FIELD.sub("", text).replace('\\"', '"').rstrip('"} \n')
     for paragraph in text.splitlines():
         joined: list[str] = []
         for piece in SENTENCE_SPLIT.split(clean_text(paragraph)):
@@ -260,7 +263,8 @@ def _candidates(sources: list[dict[str, Any]], exclude: set[str], settings: Draf
         sentences = split_sentences(article.get("text") or "") or \
             split_sentences(article.get("summary") or "")
         usable = [(n, s) for n, s in enumerate(sentences)
-                  if story.is_story_sentence(s, max_words=settings.max_words_per_sentence)]
+                  if story.is_story_sentence(s, max_words=settings.max_words_per_sentence)
+                  and not story.is_caption(s, sentences[n + 1] if n + 1 < len(sentences) else "")]
         found = facts.sentence_facts([s for _, s in usable], language=source["language"],
                                      reference=_reference(article))
         for (position, sentence), sentence_found in zip(usable, found, strict=True):
