@@ -71,7 +71,7 @@ FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUN
 # A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.
 WRAP_END = re.compile(r"[.!?:;][\"'”’»)]*\s*$|^[^A-Za-zÁÉÍÓÚÑáéíóúñ]*$")  # a stop; a rule
 WRAP_COLUMNS = 55
-LABEL_LINE = re.compile(r"^([A-Z][A-Z ]{2,30}:)[ \t]*\n\s*(?=\S)", re.M)
+LABEL_LINE = re.compile(r"^[ \t]*([A-Z][A-Z ]{2,30}:)[ \t]*\n\s*(?=\S)", re.M)
 JSON_FIELD = re.compile(r'^\s*\{\s*"\w+"\s*:\s*"')
 BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
@@ -365,8 +365,9 @@ def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
         if added:
             merged.update(added)
             cited.append(source["number"])
-    if first is None or not merged.get("title"):
-        return None
+    merged.setdefault("action", merged.get("section", ""))
+    if first is None or not (merged.get("title") and merged.get("agencies") and merged["action"]):
+        return None  # not enough to say who did what
     values = {key: clean_text(value) for key, value in merged.items()}
     values["date"] = story.format_date(merged.get("date"), facts.month_names())
     template = _plain_environment(templates_dir).get_template("partials/register_lead.txt.j2")

@@ -688,11 +688,15 @@ def content_words(sentence: str) -> set[str]:
 
 
 _REGISTER = {
-    "marker": re.compile(r"\bFederal Register\b|\bFed\. Reg\.|\b\d+ FR \d+\b|^ACTION:", re.M),
+    "marker": re.compile(r"\bFederal Register\b|\bFed\. Reg\.|\b\d+ FR \d+\b|^\s*ACTION:", re.M),
+    # A notice's own headings, not a news story quoting "the Federal Register".
+    "structure": re.compile(r"\b(?:AGENCY|AGENCIES|ACTION):|"
+                            r"\[(?:Rules and Regulations|Proposed Rules|Notices)\]|"
+                            r"Federal Register / Vol\. \d+|Federal Register Volume"),
     "agency": re.compile(r"\bAGENC(?:Y|IES):\s*(?P<v>.+?)(?=\s*(?:ACTION:|SUMMARY:|\n\s*\n|$))",
                          re.S),
     "action": re.compile(r"\bACTION:\s*(?P<v>[^.\n]+)"),
-    "department": re.compile(r"\bDEPARTMENT\s+OF(?:\s+(?:[A-Z]{2,}|OF|AND|THE))+"),
+    "department": re.compile(r"\bDEPARTMENT\s+OF(?:\s+(?!DEPARTMENT\b)(?:[A-Z]{2,}|OF|AND|THE))+"),
     "citation": (re.compile(r"\b(?P<vol>\d{2,3}) (?:FR|Fed\. Reg\.) (?P<page>\d{3,6})\b"),
                  re.compile(r"Federal Register Volume (?P<vol>\d+)[^\]]*\][^\[]*(?:\[[^\]]*\]\s*)*?"
                             r"\[Pages? (?P<page>\d+)"),
@@ -719,8 +723,9 @@ def register_title(title: str) -> str:
 
 def register_notice(title: str, text: str) -> dict[str, str] | None:
     """What a Federal Register document says in its headings: the agencies, the action
-    ("Final rule"), the citation ("83 FR 45486"), the document number and the publication
-    date, with its title. None for any other text.
+    ("Final rule"; `section`, "proposed rule", from the part of the Register it is in), the
+    citation ("83 FR 45486"), the document number and the publication date, with its title
+    (the fields a copy has). None for any other text.
 
     A notice's news is in these fields, not in prose: "AGENCY: U.S. Citizenship and
     Immigration Services …" is no sentence a post can lead with, but the fields state who did
@@ -729,7 +734,7 @@ def register_notice(title: str, text: str) -> dict[str, str] | None:
     text = text or ""
     head = text[:3000]
     if not _REGISTER["marker"].search(head):
-        return None
+        return None  # not a Federal Register document
     found: dict[str, str] = {"title": register_title(title)}
     agency = _REGISTER["agency"].search(head)
     named = " ".join(agency.group("v").split()).rstrip(".") if agency else ""
@@ -748,8 +753,8 @@ def register_notice(title: str, text: str) -> dict[str, str] | None:
     section = _REGISTER["section"].search(head)
     if action:
         found["action"] = re.sub(r"\s*\([^)]*\)", "", action.group("v").split(";")[0]).strip()
-    elif section:
-        found["action"] = _SECTION_ACTION[section.group("v") or section.group("w")]
+    if section:  # the part of the Register: "rule" where ACTION: says "Interim final rule"
+        found["section"] = _SECTION_ACTION[section.group("v") or section.group("w")]
     for pattern in _REGISTER["citation"]:
         m = pattern.search(head)
         if m:
@@ -765,6 +770,6 @@ def register_notice(title: str, text: str) -> dict[str, str] | None:
             if month else None
         if value:
             found["date"] = value
-    if "agencies" not in found or "action" not in found:
-        return None  # not enough to say who did what
+    if not _REGISTER["structure"].search(head) or len(found) < 2:
+        return None  # a story about a notice, or a copy with nothing but its title
     return found
