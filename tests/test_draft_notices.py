@@ -108,3 +108,11 @@ def test_a_near_repeat_does_not_fill_a_short_draft():
     assert draft_story.novelty(repeat, covered) < draft_story.MIN_NOVELTY
     assert draft_story.novelty({("word", "dehydr"), ("word", "shock"), ("place", "Chicago")},
                                covered) >= draft_story.MIN_NOVELTY
+
+
+def test_an_uncredited_caption_is_furniture():
+    assert facts.is_boilerplate("Immigration Customs and Enforcement (ICE) and Department of "
+                                "Homeland Security officers walk ahead of a bus at the DHS field "
+                                "office in Nashville, Tenn., on Sunday, May 4, 2025.")
+    assert not facts.is_boilerplate("ICE agents arrested 27 people in San Francisco on "
+                                    "Thursday, Sept. 28, 2017.")
