@@ -97,6 +97,11 @@ def main(argv: list[str]) -> int:
                       f"got={verdict.relevant}/{verdict.incident_type} [{item['outlet']}]\n  "
                       f"{item.get('title', '')[:100]}\n  {explain(verdict)}")
     test = results["test"]
+    if not args.rules_only:  # the baseline, in the same run: the taxonomy's rules alone
+        rules = evaluate([i for i in items if i["split"] == "test"], rules_only=True)[0]
+        print(f"baseline (rules only) on the test split: F1={rules['f1']:.3f}; "
+              f"model/rules F1 = {test['f1'] / rules['f1']:.2f}" if rules["f1"] else
+              "baseline (rules only): F1 0")
     ok = (test["precision"] >= TARGET_PR and test["recall"] >= TARGET_PR
           and test["type_accuracy"] >= TARGET_TYPE)
     print(f"test split {'meets' if ok else 'MISSES'} the targets "

@@ -108,6 +108,12 @@ def _count_pattern(language: str) -> tuple[re.Pattern[str], dict[str, int]]:
     return re.compile(pattern), words
 
 
+@lru_cache(maxsize=1)
+def _vague_amounts() -> dict[str, int]:
+    """The vague amounts ('dozens of') by folded word, built once, not once per sentence."""
+    return {fold(k): v for k, v in _config()["counts"]["vague"].items()}
+
+
 def _number_from_words(text: str, words: dict[str, int]) -> int | None:
     total = current = 0
     for token in re.split(r"[\s-]+", text):
@@ -137,7 +143,7 @@ def _number_from_digits(digits: str, mult: str | None) -> int:
 
 def _counts(sentence: str, folded: str, language: str) -> list[dict]:
     pattern, words = _count_pattern(language)
-    vague = {fold(k): v for k, v in _config()["counts"]["vague"].items()}
+    vague = _vague_amounts()
     found = []
     for m in pattern.finditer(folded):
         mods = m.group("mods")
@@ -461,12 +467,17 @@ def _agencies(sentences: list[str]) -> list[dict]:
     tax = load_taxonomy()
     skip = set(_config()["skip_agencies"])
     found = []
-    folded_sentences = [(sentence, fold(sentence)) for sentence in sentences]  # fold once
+    folded_sentences = [fold(sentence) for sentence in sentences]
+    everything = "\n".join(folded_sentences)
     for name, terms in tax.agencies.items():
         if name in skip:
             continue
-        for sentence, folded in folded_sentences:
-            if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms):
+        # a term whose literal is nowhere in the article cannot match any sentence of it
+        live = [t for t in terms if not t.literal or t.literal in everything]
+        if not live:
+            continue
+        for sentence, folded in zip(sentences, folded_sentences, strict=True):
+            if any(t.search(sentence if t.case_sensitive else folded) for t in live):
                 found.append({"value": name, "sentence": sentence})
                 break
     order = {s: i for i, s in enumerate(sentences)}
@@ -492,12 +503,12 @@ def _data_categories(sentences: list[str]) -> list[dict]:
         hits = {}
         for name, generic, terms in categories:
             for term in terms:
-                m = term.pattern.search(folded)
+                m = term.search(folded)
                 if m:
                     hits[name] = (generic, _original(sentence, folded, m.start(), m.end()))
                     break
         specific = any(not generic for generic, _ in hits.values())
-        about_data = specific or any(t.pattern.search(folded) for t in context)
+        about_data = specific or any(t.search(folded) for t in context)
         for name, (generic, text) in hits.items():
             if name not in found and (not generic or about_data):
                 found[name] = {"value": name, "term": text, "sentence": sentence}

@@ -1,11 +1,13 @@
 """The clustering stage: every new article joins an incident, starts one, or stays alone.
 
-`monitor.clustering.IncidentIndex` decides (MinHash/LSH near-duplicates plus fact agreement; see
-its module docstring for the rule). This stage feeds it from storage and writes the outcome:
+`monitor.clustering.IncidentIndex` decides (a learned similarity of the article to each
+candidate incident's centroid; see `monitor.similarity` and `docs/clustering.md`). This stage
+feeds it from storage and writes the outcome:
 
-* the index is rebuilt from stored signatures of the recent window only
-  (`RESTORE_MARGIN_DAYS` before the oldest new article), so a run costs what its new articles
-  cost, not what the archive holds; older reprints are still caught by the exact content hash;
+* the index is rebuilt from stored signatures of the recent window only (the clustering
+  horizon before the oldest new article, so follow-ups months later still find their incident),
+  so a run costs what its new articles cost, not what the archive holds; older reprints are
+  still caught by the exact content hash;
 * an exact reprint (same content hash, `articles.duplicate_of`) joins its original's incident;
 * a revised article stays in its incident (or where an operator put it) and marks it updated;
 * a relevant article the index places nowhere starts an incident; an article judged not
@@ -14,15 +16,18 @@ its module docstring for the rule). This stage feeds it from storage and writes 
 * joining marks the incident updated (version + 1) and recomputes its merged facts, primary
   source (Federal Register, then the agency's own .gov release, then English, then earliest)
   and title;
-* every clustered article keeps its signature and the reason it joined, which
-  `monitor incidents show ID` prints.
+* every clustered article keeps its signature, its role (`report`, or `follow_up` for a
+  lawsuit, ruling or release weeks after the event) and the reason it joined: similarity,
+  threshold and top features, which `monitor incidents show ID` prints.
 
 Operators merge and split incidents with `merge_incidents` / `split_incident`; both are
-recorded in `incident_decisions` and survive later runs (signatures follow the articles).
+recorded in `incident_decisions` and survive later runs (signatures follow the articles);
+`operator_pairs` turns those decisions into labelled article pairs for the next training run.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,12 +35,12 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from monitor.clustering import Doc, IncidentIndex, Signature
+from monitor.clustering import HORIZON_DAYS, Doc, IncidentIndex, Signature
 from monitor.relevance import Judgement, explain
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store
 
-RESTORE_MARGIN_DAYS = 45
+RESTORE_MARGIN_DAYS = HORIZON_DAYS
 FACT_KINDS = ("agencies", "counts", "places", "dates", "organizations", "data_categories")
 
 
@@ -160,7 +165,8 @@ def cluster_new_articles(
                 index.add(incident_id, None, signature)
                 incident_store.save_signature(
                     db, article["id"], incident_id, signature.to_bytes(),
-                    published=article.get("published"), reason=reason, now=now,
+                    published=article.get("published"), reason=reason,
+                    role=reason.get("role") or "report", now=now,
                 )
                 report.joined[article["id"]] = incident_id
             article_store.mark_clustered(db, article["id"], incident_id, now=now)
@@ -246,9 +252,11 @@ def merge_incidents(
         raise IncidentError(f"incident {keep} cannot be merged into itself")
     with db.atomic():
         moved = [a["id"] for a in article_store.articles_of_incident(db, drop)]
+        kept = [a["id"] for a in article_store.articles_of_incident(db, keep)]
         incident_store.move_articles(db, moved, keep)
         incident_store.mark_merged(db, drop, keep, now=now)
-        incident_store.record_decision(db, "merge", keep, other_incident_id=drop, now=now)
+        incident_store.record_decision(db, "merge", keep, other_incident_id=drop, now=now,
+                                       note=json.dumps({"kept": kept, "moved": moved}))
         refresh_incident(db, keep, now=now)
     return len(moved)
 
@@ -283,33 +291,69 @@ def split_incident(
             )
         elif incident_store.get_incident(db, into) is None:
             raise IncidentError(f"no incident {into}")
+        left = [a for a in members if a not in article_ids]
         incident_store.move_articles(db, article_ids, into)
         for article_id in article_ids:
             incident_store.record_decision(db, "split", into, other_incident_id=incident_id,
-                                           article_id=article_id, now=now)
+                                           article_id=article_id, now=now,
+                                           note=json.dumps({"left": left}))
         refresh_incident(db, incident_id, now=now)
         refresh_incident(db, into, now=now)
     return into
 
 
 def explain_reason(reason: dict[str, Any]) -> str:
-    """One line for people: the decision and the signals behind it."""
+    """One line for people: the decision, the similarity against the threshold, the features
+    that contributed most and the values the article shares with the incident."""
     if not reason:
         return "no reason recorded"
     parts = [str(reason.get("decision", "?"))]
-    if "score" in reason:
-        parts.append(f"score {reason['score']}")
-    if reason.get("jaccard"):
-        parts.append(f"text Jaccard {reason['jaccard']:.2f}")
-    if reason.get("title_similarity"):
-        parts.append(f"title similarity {reason['title_similarity']:.2f}")
+    if "similarity" in reason:
+        parts.append(f"similarity {reason['similarity']:.2f} (threshold "
+                     f"{reason.get('threshold', 0):.2f})")
+    if reason.get("contributions"):
+        parts.append("top features " + ", ".join(
+            f"{name} {value:+.2f}" for name, value in reason["contributions"][:4]))
     for kind, values in (reason.get("shared") or {}).items():
-        parts.append(f"shared {kind}: {', '.join(map(str, values))}")
-    if reason.get("conflicts"):
-        parts.append(f"conflicting {', '.join(reason['conflicts'])}")
+        parts.append(f"shared {kind}: {', '.join(map(str, values[:6]))}")
     if reason.get("duplicate_of"):
         parts.append(f"duplicate of article {reason['duplicate_of']}")
     closest = reason.get("closest")
     if closest:
-        parts.append(f"closest incident {closest.get('incident_id')}: {closest.get('decision')}")
+        parts.append(f"closest incident {closest.get('incident_id')}: similarity "
+                     f"{closest.get('similarity', 0):.2f}, top features " + ", ".join(
+                         f"{n} {v:+.2f}" for n, v in (closest.get("contributions") or [])[:3]))
     return "; ".join(parts)
+
+
+# -- training data from operator decisions -------------------------------------------------
+
+PAIR_FIELDS = ("id", "title", "text", "language", "published", "incident_type", "facts")
+
+
+def operator_pairs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every operator merge and split as labelled article pairs (`monitor.cluster_training
+    --pairs`): a merge says each moved article is the same story as each kept one; a split says
+    the moved article is not the story of the articles left behind."""
+    def doc(article_id: int) -> dict[str, Any] | None:
+        article = article_store.get_article(db, article_id)
+        return None if article is None else {k: article.get(k) for k in PAIR_FIELDS}
+
+    pairs = []
+    for decision in incident_store.all_decisions(db):
+        try:
+            note = json.loads(decision.get("note") or "{}")
+        except ValueError:
+            continue
+        if decision["action"] == "merge":
+            combos = [(a, b, True) for a in note.get("moved", []) for b in note.get("kept", [])]
+        elif decision["action"] == "split" and decision.get("article_id"):
+            combos = [(decision["article_id"], b, False) for b in note.get("left", [])]
+        else:
+            continue
+        for a, b, same in combos:
+            first, second = doc(a), doc(b)
+            if first and second:
+                pairs.append({"a": first, "b": second, "same": same,
+                              "decision": decision["action"], "at": decision["created_at"]})
+    return pairs

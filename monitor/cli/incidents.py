@@ -1,6 +1,9 @@
-"""incidents: list, show (articles, facts, why they were joined), merge, split."""
+"""incidents: list, show (articles, facts, why they were joined), merge, split, export-pairs."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import click
 
@@ -18,7 +21,8 @@ def _one_line(text: str | None, limit: int = 90) -> str:
 @click.group(invoke_without_command=True)
 @click.pass_context
 def incidents(ctx: click.Context) -> None:
-    """List incidents with their source counts (or: show ID, merge KEEP DROP, split ID ART…)."""
+    """List incidents with their source counts (or: show ID, merge KEEP DROP, split ID ART…,
+    export-pairs)."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(list_command)
 
@@ -62,12 +66,15 @@ def show_command(obj: Context, incident_id: int) -> None:
     click.echo(f"  flagged because: {incident.get('why') or '-'}")
     articles = article_store.articles_of_incident(db, incident_id)
     reasons = incident_store.reasons(db, incident_id)
+    roles = incident_store.roles(db, incident_id)
     click.echo(f"\nArticles ({len(articles)}):")
     for article in articles:
         primary = " [primary]" if article["id"] == incident.get("primary_article_id") else ""
+        follow = " [follow-up: new development]" if roles.get(article["id"]) == "follow_up" \
+            else ""
         click.echo(f"  #{article['id']} {(article.get('published') or '')[:10]} "
                    f"{article.get('outlet') or article.get('source_id') or '-'} "
-                   f"({article.get('language') or '?'}){primary}")
+                   f"({article.get('language') or '?'}){primary}{follow}")
         click.echo(f"     {_one_line(article['title'], 100)}")
         click.echo(f"     {article['url']}")
         click.echo(f"     why: {stage.explain_reason(reasons.get(article['id'], {}))}")
@@ -125,6 +132,22 @@ def split_command(obj: Context, incident_id: int, article_ids: tuple[int, ...],
         raise CommandError(str(exc)) from None
     click.echo(f"moved {len(article_ids)} article(s) from incident {incident_id} "
                f"to incident {target}")
+
+
+@incidents.command("export-pairs")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write JSON lines here instead of standard output.")
+@click.pass_obj
+def export_pairs_command(obj: Context, output: Path | None) -> None:
+    """Every operator merge/split as labelled article pairs, for
+    `python -m monitor.cluster_training --pairs FILE`."""
+    pairs = stage.operator_pairs(obj.db())
+    lines = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs)
+    if output is None:
+        click.echo(lines, nl=False)
+        return
+    output.write_text(lines, encoding="utf-8")
+    click.echo(f"{len(pairs)} labelled pairs written to {output}")
 
 
 COMMANDS = [incidents]

@@ -1,9 +1,10 @@
 """Incidents: one story, many articles. `version` grows whenever an incident changes.
 
 Also the clustering state that must survive between runs: one signature per clustered article
-(`incident_signatures`: the MinHash + anchor profile from `monitor.clustering`, and the reason
-it joined), and the operator's merge/split decisions (`incident_decisions`), which later runs
-honour. A merged-away incident keeps its row with `status = 'merged'` and `merged_into`.
+(`incident_signatures`: the MinHash + feature spaces from `monitor.clustering`, the article's
+role — `report` or `follow_up` — and the reason it joined), and the operator's merge/split
+decisions (`incident_decisions`), which later runs honour. A merged-away incident keeps its row
+with `status = 'merged'` and `merged_into`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ def m002_signatures_and_decisions(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["incident_decisions"].create_index(["article_id"])
+
+
+@migrations()
+def m003_signature_role(db: sqlite_utils.Database) -> None:
+    """An article's role in its incident: `report`, or `follow_up` (a later development)."""
+    db["incident_signatures"].add_column("role", str, not_null_default="report")
 
 
 def decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -163,14 +170,40 @@ def inbox_details(db: sqlite_utils.Database) -> dict[int, dict[str, Any]]:
 
 def save_signature(
     db: sqlite_utils.Database, article_id: int, incident_id: int, signature: bytes,
-    *, published: str | None, reason: dict[str, Any] | None, now: datetime | None = None,
+    *, published: str | None, reason: dict[str, Any] | None, role: str = "report",
+    now: datetime | None = None,
 ) -> None:
-    """Persist one article's clustering signature and the reason it joined its incident."""
+    """Persist one article's clustering signature, its role and the reason it joined."""
     db["incident_signatures"].upsert(
         {"article_id": article_id, "incident_id": incident_id, "published": published,
-         "signature": signature, "reason": dumps(reason or {}), "created_at": utcnow_iso(now)},
+         "signature": signature, "reason": dumps(reason or {}), "role": role,
+         "created_at": utcnow_iso(now)},
         pk="article_id",
     )
+
+
+def roles(db: sqlite_utils.Database, incident_id: int) -> dict[int, str]:
+    """article id -> its role in this incident (`report` or `follow_up`)."""
+    rows = db.execute(
+        "SELECT article_id, role FROM incident_signatures WHERE incident_id = ?", [incident_id]
+    ).fetchall()
+    return {row[0]: row[1] or "report" for row in rows}
+
+
+def new_developments(
+    db: sqlite_utils.Database, *, since: str | None = None
+) -> dict[int, list[int]]:
+    """incident id -> its follow-up articles clustered after `since`: what the digest and the
+    review page call a "new development"."""
+    sql = "SELECT incident_id, article_id FROM incident_signatures WHERE role = 'follow_up'"
+    params: list[Any] = []
+    if since:
+        sql += " AND created_at > ?"
+        params.append(since)
+    found: dict[int, list[int]] = {}
+    for incident_id, article_id in db.execute(sql + " ORDER BY article_id", params).fetchall():
+        found.setdefault(incident_id, []).append(article_id)
+    return found
 
 
 def load_signatures(
@@ -219,6 +252,11 @@ def decisions(db: sqlite_utils.Database, incident_id: int) -> list[dict[str, Any
     return list(db["incident_decisions"].rows_where(
         "incident_id = ? OR other_incident_id = ?", [incident_id, incident_id], order_by="id"
     ))
+
+
+def all_decisions(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every operator decision, oldest first (for exporting training pairs)."""
+    return list(db["incident_decisions"].rows_where(order_by="id"))
 
 
 def pinned_incident(db: sqlite_utils.Database, article_id: int) -> int | None:

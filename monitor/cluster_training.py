@@ -1,0 +1,189 @@
+"""Train the same-story model on the real-report corpus's dev split (and operator decisions).
+
+    python -m monitor.cluster_training [--pairs operator_pairs.jsonl] [--out FILE]
+
+Training follows the streaming setting it will be used in: the dev reports are fed in
+publication order, and each report is compared with the centroid of every incident seen so far
+(built from the gold labels: reports with the same `incident_key` are one story). The pair is
+positive when the centroid is the report's own incident. A logistic regression (scikit-learn,
+balanced classes, standardised features) learns the weights; the threshold is then calibrated by
+clustering dev for real (predicted centroids, not gold ones) and taking the threshold with the
+best recall at pairwise precision >= `PRECISION_FLOOR`. The test split is never read here.
+
+Operator decisions (`monitor incidents export-pairs`) add labelled article pairs: each pair is
+one article against a centroid made of the other. The result is `data/cluster_model.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from monitor import corpus
+from monitor.clustering import MAX_MEMBERS_COMPARED, Doc, IncidentIndex, pairwise_scores
+from monitor.facts import extract_facts
+from monitor.neardup import jaccard
+from monitor.similarity import (
+    DEFAULT_MODEL,
+    FEATURES,
+    Centroid,
+    Idf,
+    SimilarityModel,
+    cosine,
+    lemmas,
+    pair_features,
+)
+
+PRECISION_FLOOR = 0.985
+C = 1.0
+HARD_NEGATIVES = 8
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 0.96, 0.025))
+
+
+def corpus_docs(split: str, path: str | Path | None = None) -> tuple[list[Doc], dict[int, str],
+                                                                      dict[int, dict]]:
+    """The split's incident reports as `Doc`s (facts from `monitor.facts`), gold labels, items."""
+    docs, labels, items = [], {}, {}
+    for number, item in enumerate(corpus.load(path, split=split), 1):
+        if not item.get("incident_key"):
+            continue
+        published = item.get("date") or None
+        facts = extract_facts(item["title"], item["text"], language=item["language"],
+                              reference=datetime.fromisoformat(published) if published else None)
+        docs.append(Doc(number, item["title"], item["text"], item["language"], published,
+                        item.get("incident_type"), facts))
+        labels[number] = item["incident_key"]
+        items[number] = item
+    return docs, labels, items
+
+
+def fit_idf(items: list[dict]) -> Idf:
+    """Smoothed IDF (as scikit-learn's) over the lemmas of every dev item, min df 2."""
+    df: Counter = Counter()
+    for item in items:
+        df.update(set(lemmas(f"{item['title']}\n{item['text']}", item.get("language", "en"))))
+    n = len(items)
+    table = {t: round(math.log((1 + n) / (1 + c)) + 1, 4) for t, c in df.items() if c >= 2}
+    return Idf(table, math.log((1 + n) / 2) + 1)
+
+
+def stream_pairs(docs: list[Doc], labels: dict[int, str], index: IncidentIndex
+                 ) -> tuple[list[dict], list[int]]:
+    """Each report against its own incident so far and the `HARD_NEGATIVES` other incidents
+    whose centroids are closest in wording: the cases the threshold has to separate."""
+    X, y = [], []
+    centroids: dict[str, Centroid] = {}
+    members: dict[str, list] = {}
+    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
+        sig = index.signature(doc)
+        own = labels[doc.id]
+        others = sorted((k for k in centroids if k != own),
+                        key=lambda k: -cosine(sig.features.terms, centroids[k].terms))
+        foreign = [k for k in others if sig.features.language not in centroids[k].languages]
+        hard = list(dict.fromkeys(others[:HARD_NEGATIVES] + foreign[:HARD_NEGATIVES // 2]))
+        for key in ([own] if own in centroids else []) + hard:
+            best = max(jaccard(sig.minhash, m.minhash) for m in members[key])
+            closest = max(cosine(sig.features.terms, m.features.terms)
+                          for m in members[key][-MAX_MEMBERS_COMPARED:])
+            X.append(pair_features(sig.features, centroids[key], best, closest))
+            y.append(int(key == own))
+        key = labels[doc.id]
+        centroids.setdefault(key, Centroid()).add(sig.features)
+        members.setdefault(key, []).append(sig)
+    return X, y
+
+
+def operator_pairs(path: Path, index: IncidentIndex) -> tuple[list[dict[str, float]], list[int]]:
+    """Labelled article pairs exported from operator merges and splits."""
+    X, y = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        a, b = (Doc(**{k: v for k, v in row[side].items() if k in Doc.__dataclass_fields__})
+                for side in ("a", "b"))
+        sig_a, sig_b = index.signature(a), index.signature(b)
+        centroid = Centroid()
+        centroid.add(sig_b.features)
+        X.append(pair_features(sig_a.features, centroid, jaccard(sig_a.minhash, sig_b.minhash)))
+        y.append(int(bool(row["same"])))
+    return X, y
+
+
+def calibrate(model_data: dict, docs: list[Doc], labels: dict[int, str]) -> tuple[float, dict]:
+    """The threshold with the best dev recall at precision >= PRECISION_FLOOR (else best F1)."""
+    model = SimilarityModel(model_data)
+    ordered = sorted(docs, key=lambda d: (d.published or "", d.id))
+    signer = IncidentIndex(model=model)
+    signed = [(doc, signer.signature(doc)) for doc in ordered]  # the threshold changes nothing
+    results = []
+    for threshold in THRESHOLDS:
+        index = IncidentIndex(model=model, threshold=threshold)
+        for doc, sig in signed:
+            found = index.assign(doc, sig).incident_id
+            index.add(found if found is not None else doc.id, doc, sig)
+        results.append((threshold, pairwise_scores(labels, index.assignments())))
+    passing = [r for r in results if r[1]["precision"] >= PRECISION_FLOOR]
+    if passing:
+        return max(passing, key=lambda r: (r[1]["recall"], -r[0]))
+    return max(results, key=lambda r: r[1]["f1"])
+
+
+def train(pairs_file: Path | None = None, corpus_path: Path | None = None) -> dict:
+    """Fit the model on dev (plus operator pairs) and return the JSON-ready model."""
+    from sklearn.linear_model import LogisticRegression
+
+    items = corpus.load(corpus_path, split="dev")
+    idf = fit_idf(items)
+    base = {"features": list(FEATURES), "coef": [0.0] * len(FEATURES), "intercept": 0.0,
+            "threshold": 0.5, "idf": idf.table, "idf_default": idf.default}
+    index = IncidentIndex(model=SimilarityModel(base))
+    docs, labels, _ = corpus_docs("dev", corpus_path)
+    X, y = stream_pairs(docs, labels, index)
+    if pairs_file:
+        more_x, more_y = operator_pairs(pairs_file, index)
+        X, y = X + more_x, y + more_y
+    matrix = np.array([[row[name] or 0.0 for name in FEATURES] for row in X])
+    scale = matrix.std(axis=0)
+    scale[scale == 0] = 1.0
+    fit = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+    fit.fit(matrix / scale, np.array(y))
+    data = {**base, "coef": [round(float(c), 5) for c in fit.coef_[0]],
+            "intercept": round(float(fit.intercept_[0]), 5),
+            "scale": [round(float(s), 6) for s in scale]}
+    threshold, scores = calibrate(data, docs, labels)
+    data["threshold"] = threshold
+    data["trained"] = {
+        "on": "tests/data/real/corpus.jsonl dev" + (f" + {pairs_file.name}" if pairs_file else ""),
+        "pairs": len(y), "positive_pairs": int(sum(y)),
+        "dev_precision": round(scores["precision"], 4), "dev_recall": round(scores["recall"], 4),
+        "date": datetime.now(UTC).date().isoformat(),
+    }
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=Path, help="operator pairs from `incidents export-pairs`")
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    args = parser.parse_args(argv)
+    data = train(args.pairs, args.corpus)
+    args.out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n",
+                        encoding="utf-8")
+    weights = sorted(zip(data["features"], data["coef"], strict=True), key=lambda p: -abs(p[1]))
+    print(f"{args.out}: {data['trained']['pairs']} pairs, threshold {data['threshold']}, dev "
+          f"precision {data['trained']['dev_precision']} recall {data['trained']['dev_recall']}")
+    print("weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in weights))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

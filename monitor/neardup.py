@@ -1,0 +1,144 @@
+"""Near-duplicates and candidate generation: MinHash signatures and an array-based LSH.
+
+Only two questions are asked of the text here: "is this a reprint of an article we hold?" and
+"which held articles are worth comparing at all?". Same-story judgement is not made here (see
+`monitor.similarity`): a templated agency release about a different person is a near-duplicate
+in wording and a different incident.
+
+A signature is 128 32-bit MinHash values over word 3-shingles of the normalised text (each word
+hashed once with CRC32, shingles mixed in numpy, MurmurHash3's finaliser, affine permutations):
+512 bytes, stable across runs, so stored signatures stay comparable. The LSH index splits it into
+42 bands of 3 values (a pair with Jaccard 0.5 shares a band with probability 0.996, one with
+0.1 with probability 0.04) and keeps every band key in sorted numpy arrays, merged from a small
+dict of recent keys when that grows past a quarter of the sorted part: memory is 12 bytes per
+band per article, not a Python set per bucket.
+"""
+
+from __future__ import annotations
+
+import functools
+import zlib
+
+import numpy as np
+
+from monitor.urls import normalise_text
+
+SHINGLE_SIZE = 3
+NUM_PERM = 128
+BANDS, ROWS = 42, 3
+_K1, _K2, _K3 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D)
+_PRIME = np.uint64(0x9E3779B97F4A7C15)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8"))
+
+
+def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
+    """Distinct 32-bit hashes of the word 3-shingles (single words for very short texts)."""
+    words = normalise_text(text).split()
+    if not words:
+        return np.zeros(1, dtype=np.uint32)
+    wh = np.array(list(map(_word_hash, words)), dtype=np.uint32)
+    if len(words) < size:
+        return np.unique(wh)
+    with np.errstate(over="ignore"):
+        mixed = wh[:-2] * _K1 + wh[1:-1] * _K2 + wh[2:] * _K3
+    return np.unique(mixed)
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        hv = hv ^ (hv >> np.uint32(16))
+        hv = hv * np.uint32(0x85EBCA6B)
+        hv = hv ^ (hv >> np.uint32(13))
+        hv = hv * np.uint32(0xC2B2AE35)
+        return hv ^ (hv >> np.uint32(16))
+
+
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**32, num_perm, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
+    b = rng.integers(0, 2**32, num_perm, dtype=np.uint64).astype(np.uint32)
+    return a, b
+
+
+def minhash(text: str, num_perm: int = NUM_PERM, seed: int = 1) -> tuple[np.ndarray, int]:
+    """(MinHash values, number of distinct shingles) of a text."""
+    hashes = _fmix32(shingle_hashes(text))
+    a, b = _permutations(num_perm, seed)
+    with np.errstate(over="ignore"):
+        values = (hashes[:, None] * a + b).min(axis=0)
+    return values.astype(np.uint32), len(hashes)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures' shingle sets."""
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def containment(jaccard_estimate: float, size_a: int, size_b: int) -> float:
+    """Share of the smaller text found in the other: a trimmed syndicated copy has a Jaccard near
+    0.7 with its original but a containment near 0.9, and containment is what "reprint" means."""
+    if not size_a or not size_b:
+        return jaccard_estimate
+    overlap = jaccard_estimate / (1 + jaccard_estimate) * (size_a + size_b)
+    return min(1.0, overlap / min(size_a, size_b))
+
+
+def band_keys(signature: np.ndarray) -> np.ndarray:
+    """One 64-bit key per band (the band number mixed in, so one sorted array serves all)."""
+    bands = signature[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        keys = bands[:, 0] * _PRIME
+        for r in range(1, ROWS):
+            keys = (keys ^ bands[:, r]) * _PRIME
+        return keys ^ np.arange(BANDS, dtype=np.uint64)
+
+
+class LSH:
+    """Band-key index over signatures: insert, query, remove (lazily)."""
+
+    def __init__(self) -> None:
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._recent: dict[int, list[int]] = {}
+        self._recent_size = 0
+        self._removed: set[int] = set()
+
+    def insert(self, doc_id: int, signature: np.ndarray) -> None:
+        self._removed.discard(doc_id)
+        for key in band_keys(signature).tolist():
+            self._recent.setdefault(key, []).append(doc_id)
+        self._recent_size += BANDS
+        if self._recent_size > max(50_000, len(self._keys) // 4):
+            self._compact()
+
+    def _compact(self) -> None:
+        keys = np.fromiter((k for k, ids in self._recent.items() for _ in ids), dtype=np.uint64,
+                           count=self._recent_size)
+        ids = np.fromiter((i for v in self._recent.values() for i in v), dtype=np.int64,
+                          count=self._recent_size)
+        keys, ids = np.concatenate([self._keys, keys]), np.concatenate([self._ids, ids])
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._ids = keys[order], ids[order]
+        self._recent, self._recent_size = {}, 0
+
+    def query(self, signature: np.ndarray) -> set[int]:
+        """Ids sharing at least one band with the signature."""
+        keys = band_keys(signature)
+        found: set[int] = set()
+        if len(self._keys):
+            left = np.searchsorted(self._keys, keys, "left")
+            right = np.searchsorted(self._keys, keys, "right")
+            for lo, hi in zip(left.tolist(), right.tolist(), strict=True):
+                if hi > lo:
+                    found.update(self._ids[lo:hi].tolist())
+        for key in keys.tolist():
+            found.update(self._recent.get(key, ()))
+        return found - self._removed if self._removed else found
+
+    def remove(self, doc_id: int) -> None:
+        self._removed.add(doc_id)

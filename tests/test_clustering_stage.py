@@ -1,0 +1,117 @@
+"""The clustering stage's new duties against a real SQLite file: follow-up roles, explanations
+in `monitor incidents show`, and operator decisions exported as training pairs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor import incidents as stage
+from monitor.cluster_training import operator_pairs as training_pairs
+from monitor.clustering import IncidentIndex
+from monitor.storage import articles as article_store
+from monitor.storage import incidents as incident_store
+from monitor.storage import open_db
+from tests.conftest import run_cli, write_config
+from tests.test_incident_stage import _incident_of, _store
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    return open_db(tmp_path / "monitor.db")
+
+
+def test_report_weeks_later_is_stored_as_follow_up(db) -> None:
+    _store(db, 1)
+    stage.cluster_new_articles(db)
+    later = _store(db, 4, published="2023-01-25T00:00:00Z")
+    stage.cluster_new_articles(db)
+    assert incident_store.roles(db, _incident_of(db, later))[later] == "follow_up"
+
+
+def test_follow_up_is_a_new_development(db) -> None:
+    _store(db, 1)
+    stage.cluster_new_articles(db)
+    later = _store(db, 4, published="2023-01-25T00:00:00Z")
+    stage.cluster_new_articles(db)
+    assert incident_store.new_developments(db) == {_incident_of(db, later): [later]}
+
+
+def test_merge_exports_same_story_pairs(db) -> None:
+    a, b = _store(db, 1), _store(db, 6)
+    stage.cluster_new_articles(db)
+    stage.merge_incidents(db, _incident_of(db, a), _incident_of(db, b))
+    pairs = stage.operator_pairs(db)
+    assert [(p["a"]["id"], p["b"]["id"], p["same"]) for p in pairs] == [(b, a, True)]
+
+
+def test_split_exports_different_story_pairs(db) -> None:
+    a, b = _store(db, 1), _store(db, 2)
+    stage.cluster_new_articles(db)
+    stage.split_incident(db, _incident_of(db, a), [b])
+    pairs = stage.operator_pairs(db)
+    assert [(p["a"]["id"], p["b"]["id"], p["same"]) for p in pairs] == [(b, a, False)]
+
+
+def test_exported_pairs_feed_the_training_script(db, tmp_path: Path) -> None:
+    a, b = _store(db, 1), _store(db, 6)
+    stage.cluster_new_articles(db)
+    stage.merge_incidents(db, _incident_of(db, a), _incident_of(db, b))
+    file = tmp_path / "pairs.jsonl"
+    file.write_text("".join(json.dumps(p) + "\n" for p in stage.operator_pairs(db)))
+    features, labels = training_pairs(file, IncidentIndex())
+    assert labels == [1] and features[0]["text_cosine"] > 0
+
+
+LAWSUIT = (
+    "SAN DIEGO — The family of Jesús Alberto Medina-Ruiz, a 43-year-old Mexican national who "
+    "died in U.S. Immigration and Customs Enforcement (ICE) custody on Nov. 28, filed a lawsuit "
+    "on Tuesday. Medina-Ruiz was housed at the Otay Mesa Detention Center, run by CoreCivic, "
+    "when detention staff found him unresponsive in his cell. He was pronounced dead at Sharp "
+    "Chula Vista Medical Center. The lawsuit says ICE and CoreCivic ignored his medical needs. "
+    "Pueblo Sin Fronteras, which supported the family, said the death must be investigated."
+)
+
+
+@pytest.fixture
+def cli_config(tmp_path: Path):
+    config = write_config(tmp_path)
+    database = open_db(tmp_path / "monitor.db")
+    ids = {i: _store(database, i) for i in (1, 2, 4)}
+    stage.cluster_new_articles(database)
+    later = _store(database, 1, url="https://later.example.com/lawsuit",
+                   title="Family of Mexican national who died in ICE custody sues",
+                   published="2023-01-25T00:00:00Z", text=LAWSUIT)
+    stage.cluster_new_articles(database)
+    database.close()
+    return config, ids, later
+
+
+def test_cli_show_prints_similarity_threshold_and_features(cli_config) -> None:
+    config, ids, _ = cli_config
+    db = open_db(config.parent / "monitor.db")
+    incident = article_store.get_article(db, ids[4])["incident_id"]
+    out = run_cli("incidents", "show", str(incident), config=config).stdout
+    assert "similarity" in out and "threshold" in out and "top features" in out
+
+
+def test_cli_show_marks_follow_up(cli_config) -> None:
+    config, ids, later = cli_config
+    db = open_db(config.parent / "monitor.db")
+    incident = article_store.get_article(db, later)["incident_id"]
+    out = run_cli("incidents", "show", str(incident), config=config).stdout
+    assert f"#{later}" in out and "[follow-up: new development]" in out
+
+
+def test_cli_export_pairs_writes_file(cli_config, tmp_path: Path) -> None:
+    config, ids, _ = cli_config
+    db = open_db(config.parent / "monitor.db")
+    incident = article_store.get_article(db, ids[1])["incident_id"]
+    stage.split_incident(db, incident, [ids[2]])
+    db.close()
+    out = tmp_path / "pairs.jsonl"
+    result = run_cli("incidents", "export-pairs", "-o", str(out), config=config)
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert "labelled pairs written" in result.stdout and rows and not rows[0]["same"]
