@@ -189,7 +189,10 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
     # is capitalised anyway.
     for match in PROPER.finditer(sentence):
         for word in match.group(0).split():
-            if len(word) >= 3 and match.start() + match.group(0).find(word) > 0:
+            country = fact_module.demonym_country(word)
+            if country:  # "Guatemalan" and "Guatemala" are one fact: the country
+                atoms |= {("place", country), ("name", fold(country.split()[-1]))}
+            elif len(word) >= 3 and match.start() + match.group(0).find(word) > 0:
                 atoms.add(("name", fold(word)))
     # What the sentence says in words ("did not meet standards for medical staffing"): each
     # uncommon word a small fact, so a sentence of new findings is not taken for a repeat.

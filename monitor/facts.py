@@ -248,6 +248,41 @@ def _city_state_pattern() -> re.Pattern[str]:
     return re.compile(rf"\b(?P<city>{word}(?:\s{word}){{0,2}}),\s(?P<state>{states})(?![\w])")
 
 
+_DEMONYM_END = re.compile(r"(?:ans?|ians?|eans?|eses?|ecos?|ecas?|anos?|anas?|eños?|eñas?|enses?)$")
+
+
+@lru_cache(maxsize=4096)
+def demonym_country(word: str) -> str | None:
+    """The country a nationality word names ("Guatemalan", "guatemalteca", "Mexican",
+    "Hondurans" -> the country), so "a Guatemalan girl" and "a girl from Guatemala" carry one
+    fact. None for any other word, a place's own name included ("Indiana" is no Indian)."""
+    folded = fold(word)
+    if not _DEMONYM_END.search(folded) or folded in _place_words():
+        return None
+    for country, stem in _country_stems():
+        if folded.startswith(stem) and len(folded) - len(stem) <= 6:
+            return country
+    return None
+
+
+@lru_cache(maxsize=1)
+def _country_stems() -> tuple[tuple[str, str], ...]:
+    """Each country with the stem its nationality words start with ("guatem", "mexic", "cuba")."""
+    generic = {"republic", "islands", "island", "kingdom", "united", "states", "democratic",
+               "of", "the", "el", "la", "and", "federation", "arab", "emirates"}
+    stems = []
+    for country, _ in _rows("countries.tsv", 2):
+        words = [w for w in fold(country).split() if w not in generic]
+        if words:  # "Dominican Republic": "dominic"; "United States": none
+            stems.append((country, words[-1][:max(4, len(words[-1]) - 2)]))
+    return tuple(sorted(stems, key=lambda cs: -len(cs[1])))
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    return frozenset(fold(name) for name in _gazetteer()[1])
+
+
 def _places(sentences: list[str]) -> list[dict]:
     pattern, names, codes = _gazetteer()
     found: list[dict] = []

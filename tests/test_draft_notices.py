@@ -116,3 +116,14 @@ def test_an_uncredited_caption_is_furniture():
                                 "office in Nashville, Tenn., on Sunday, May 4, 2025.")
     assert not facts.is_boilerplate("ICE agents arrested 27 people in San Francisco on "
                                     "Thursday, Sept. 28, 2017.")
+
+
+def test_a_nationality_and_its_country_are_one_fact():
+    figures = draft_story.Figures()
+    lead = "A Guatemalan girl died in Border Patrol custody."
+    again = "The girl from Guatemala died in Border Patrol custody."
+    atoms = [draft_story.atoms_of(s, facts.sentence_facts([s])[0], figures) for s in (lead, again)]
+    assert ("place", "Guatemala") in atoms[0] and ("place", "Guatemala") in atoms[1]
+    assert {a for a in atoms[1] - atoms[0] if a[0] in ("place", "name")} == set()
+    assert facts.demonym_country("Republican") is None
+    assert facts.demonym_country("Indiana") is None
