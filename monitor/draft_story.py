@@ -216,8 +216,10 @@ def _date_of_saying(sentence: str, text: str) -> bool:
 def gain(atoms: set[tuple], covered: set[tuple], words: bool = True) -> float:
     """What a sentence adds to what is covered, weighted by kind; `words=False` leaves out
     its uncommon words (a finding in words only counts while a draft is below its minimum)."""
-    return sum(KIND_WEIGHTS.get(atom[0], 1.0) for atom in atoms - covered
-               if words or atom[0] != "word")
+    # Summed in a sorted order and rounded: a float sum over a set depends on the set's order
+    # (string hashing differs between runs), and a gain of exactly MIN_GAIN must pass each run.
+    return round(sum(sorted(KIND_WEIGHTS.get(atom[0], 1.0) for atom in atoms - covered
+                            if words or atom[0] != "word")), 6)
 
 
 def novelty(atoms: set[tuple], covered: set[tuple]) -> float:
