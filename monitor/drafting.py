@@ -54,6 +54,7 @@ MAX_QUOTE_WORDS_PER_SOURCE = 50
 MAX_WORDS_PER_SOURCE = 150
 MAX_SENTENCES_PER_SOURCE = 4
 MAX_FACT_SENTENCES = 8
+HEADLINE_WORDS = 16  # a headline made from the lead when no source has a usable title
 DRAFT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
                   "ht": "Haitian Creole", "zh": "Chinese", "vi": "Vietnamese"}
@@ -568,6 +569,8 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     notice = register_lead(sources, settings, config.templates_dir)
     lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice)
     decisions += lead_decisions
+    if not headline and lead:  # no source had a usable title: the lead says what happened
+        headline = _words(clean_text(lead["text"]), HEADLINE_WORDS)
     incident_type = incident.get("incident_type") or "other_enforcement"
     fixed = len((lead or {"text": ""})["text"].split()) + _why_words(config, incident_type)
     information, info_decisions = choose_information(

@@ -137,6 +137,13 @@ def _context_for(text: str, title: str = "ICE operation", language: str = "en") 
     return drafting.build_context(incident, [article], FakeConfig(), NOW)
 
 
+def test_a_story_with_no_usable_title_is_headed_by_its_lead():
+    """A title that is only markup cleans to nothing: the draft must still have a headline."""
+    context = _context_for("ICE said agents arrested 40 workers at a plant in Texas on Monday.",
+                           title="<img src=x onerror=alert(1)>")
+    assert context["headline"].startswith("ICE said agents arrested 40 workers")
+
+
 def test_lead_prefers_sentence_with_who_what_how_many_when():
     context = _context_for(
         "The operation drew attention. Agents were seen nearby for hours before dawn began. "
