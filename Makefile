@@ -22,10 +22,10 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
-## test: install everything the tests need, lint, then run pytest
+## test: install everything the tests need, lint, then run pytest (one worker per core; a test file stays on one worker)
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 ## bench: every benchmark, each printing its ratio against a baseline measured in the same run
 bench: $(STAMP)
