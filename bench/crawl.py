@@ -34,6 +34,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.benchconfig import config_text  # noqa: E402
+
 PAGES = Path(__file__).resolve().parent / "pages"
 HOST = "www.bench.example"
 
@@ -276,19 +280,7 @@ def report(rows: list[dict], label: str) -> None:
               f"{row['peak_rss_mb']:.0f} MB RSS (target < 300 MB PSS)")
 
 
-IDLE_CONFIG = """
-[firm]
-name = "Bench Immigration Law"
-phone = "(555) 010-9999"
-site_url = "https://law.example.com"
-
-[paths]
-sources = "{sources}"
-database = "{folder}/monitor.db"
-drafts = "{folder}/drafts"
-var = "{folder}/var"
-templates = "{templates}"
-
+IDLE_TABLES = """
 [smtp]
 host = "127.0.0.1"
 port = 1
@@ -316,8 +308,7 @@ def idle_poll(workers: int) -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "monitor.toml"
-        config.write_text(IDLE_CONFIG.format(sources=ROOT / "sources.toml", folder=folder,
-                                             templates=ROOT / "templates", workers=workers),
+        config.write_text(config_text(Path(folder), extra=IDLE_TABLES.format(workers=workers)),
                           encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("MONITOR_CONFIG", None)

@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.benchconfig import config_text  # noqa: E402
 from monitor import corpus, drafting  # noqa: E402
 from monitor.config import Config  # noqa: E402
 from monitor.configure import load_config  # noqa: E402
@@ -57,19 +58,7 @@ PROPER = re.compile(r"(?<=\s)[A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,}")
 def bench_config(folder: Path) -> Config:
     """A monitor.toml for drafting only (the shipped templates, a made-up firm)."""
     path = folder / "monitor.toml"
-    path.write_text(f"""
-[firm]
-name = "Example Immigration Law"
-phone = "(555) 010-2000"
-site_url = "https://law.example.com"
-
-[paths]
-sources = "{ROOT / 'sources.toml'}"
-database = "{folder / 'monitor.db'}"
-drafts = "{folder / 'drafts'}"
-var = "{folder / 'var'}"
-templates = "{ROOT / 'templates'}"
-""", encoding="utf-8")
+    path.write_text(config_text(folder), encoding="utf-8")
     return load_config(path)
 
 

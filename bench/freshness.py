@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
+from bench.benchconfig import config_text  # noqa: E402
 from monitor.configure import load_config  # noqa: E402
 from monitor.snapshot import serve_snapshot  # noqa: E402
 from monitor.storage import open_db  # noqa: E402
@@ -95,19 +96,7 @@ def write_config(folder: Path, smtp_port: int) -> Path:
     block = next(b for b in text.split("[[source]]")[1:] if f'id = "{SOURCE}"' in b)
     sources.write_text("[[source]]" + block, encoding="utf-8")
     config = folder / "monitor.toml"
-    config.write_text(f"""
-[firm]
-name = "Bench Immigration Law"
-phone = "(555) 010-9999"
-site_url = "https://law.example.com"
-
-[paths]
-sources = "{sources}"
-database = "{folder / 'monitor.db'}"
-drafts = "{folder / 'drafts'}"
-var = "{folder / 'var'}"
-templates = "{ROOT / 'templates'}"
-
+    config.write_text(config_text(folder, sources, extra=f"""
 [smtp]
 host = "127.0.0.1"
 port = {smtp_port}
@@ -127,7 +116,7 @@ AUTOTHROTTLE_ENABLED = false
 DOWNLOAD_DELAY = 0
 ROBOTSTXT_OBEY = false
 MONITOR_EXTRACT_WORKERS = 0
-""", encoding="utf-8")
+"""), encoding="utf-8")
     return config
 
 
