@@ -128,3 +128,19 @@ def run_cli(*args: str, config: Path | None = None, timeout: float = 240,
 def copy_snapshot(target: Path) -> Path:
     shutil.copytree(DEMO_SNAPSHOT, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def corpus_config(tmp_path_factory):
+    """A monitor.toml for drafting real corpus families the way bench/draft_quality.py does."""
+    from bench import draft_quality
+
+    return draft_quality.bench_config(Path(tmp_path_factory.mktemp("drafts")))
+
+
+@pytest.fixture(scope="module")
+def corpus_families():
+    """The corpus's reports by incident (both splits), as bench/draft_quality.py reads them."""
+    from bench import draft_quality
+
+    return {**draft_quality.incidents("test"), **draft_quality.incidents("dev")}

@@ -4,10 +4,6 @@ drafts them, and on the functions that read them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bench import draft_quality as dq
 from monitor import draft_story, drafting, facts
 
@@ -17,18 +13,10 @@ SYRIA_TPS = "2025-09-syria-tps-termination"  # GovInfo text wrapped at 70 column
 LA_OPERATION = "2018-02-ice-southern-california-operation"  # a caption above its credit
 
 
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    return dq.bench_config(Path(tmp_path_factory.mktemp("drafts")))
 
 
-@pytest.fixture(scope="module")
-def families():
-    return {**dq.incidents("test"), **dq.incidents("dev")}
-
-
-def test_a_notice_without_a_news_sentence_leads_with_its_headings(families, config):
-    context, _, _ = dq.build(families[FLORES_NPRM], config)
+def test_a_notice_without_a_news_sentence_leads_with_its_headings(corpus_families, corpus_config):
+    context, _, _ = dq.build(corpus_families[FLORES_NPRM], corpus_config)
     assert context["lead"]["text"] == (
         "On September 7, 2018, the Department of Homeland Security and the Department of Health "
         "and Human Services published a proposed rule in the Federal Register (83 FR 45486, "
@@ -36,19 +24,19 @@ def test_a_notice_without_a_news_sentence_leads_with_its_headings(families, conf
         "Unaccompanied Alien Children”.")
 
 
-def test_a_notice_lead_cites_every_copy_a_field_came_from(families, config):
+def test_a_notice_lead_cites_every_copy_a_field_came_from(corpus_families, corpus_config):
     """The GovInfo copy names the agencies and the action; only Casetext's has the citation
     and the date: both are cited."""
-    context, text, _ = dq.build(families[PATHWAYS_NPRM], config)
+    context, text, _ = dq.build(corpus_families[PATHWAYS_NPRM], corpus_config)
     lead = context["lead"]
     assert "(88 FR 11704)" in lead["text"] and lead["text"].startswith("On February 23, 2023,")
     assert len(lead["sources"]) == 2
     assert "As Federal Register" not in text and "AGENCY:" not in text
 
 
-def test_headings_of_a_notice_are_never_sentences_of_a_draft(families, config):
+def test_headings_of_a_notice_are_never_sentences_of_a_draft(corpus_families, corpus_config):
     for key in (FLORES_NPRM, PATHWAYS_NPRM, SYRIA_TPS):
-        lines = dq.fact_lines(dq.build(families[key], config)[1])
+        lines = dq.fact_lines(dq.build(corpus_families[key], corpus_config)[1])
         assert [line for line in lines if "ACTION:" in line or "BILLING CODE" in line
                 or "Federal Register / Vol." in line] == []
 
@@ -87,8 +75,8 @@ def test_register_notice_reads_the_fields_and_refuses_other_text():
     assert facts.register_notice("ICE arrests 100", "ICE said on Monday it arrested 100.") is None
 
 
-def test_a_caption_above_its_credit_is_not_a_fact(families, config):
-    lines = dq.fact_lines(dq.build(families[LA_OPERATION], config)[1])
+def test_a_caption_above_its_credit_is_not_a_fact(corpus_families, corpus_config):
+    lines = dq.fact_lines(dq.build(corpus_families[LA_OPERATION], corpus_config)[1])
     assert [line for line in lines if "conduct an operation is Los Angeles" in line] == []
     assert draft_story.is_caption("Agents conduct an operation in Los Angeles on Sunday.",
                                   "(Photo by Peter Nissen, courtesy ICE)")

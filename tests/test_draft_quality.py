@@ -9,9 +9,6 @@ conflict that is none, a pasted Spanish quote, the https form of an http link, a
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
-import pytest
 
 from bench import draft_quality as dq
 from monitor import facts
@@ -22,68 +19,61 @@ LARGEST = "2025-05-south-sudan-third-country-deportations"  # 27 reports
 CAPTIONED = "2018-12-felipe-gomez-alonzo-death"  # reports carry photo captions and datelines
 
 
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    return dq.bench_config(Path(tmp_path_factory.mktemp("drafts")))
 
 
-@pytest.fixture(scope="module")
-def families():
-    return {**dq.incidents("test"), **dq.incidents("dev")}
-
-
-def draft(families, config, key):
-    context, text, _ = dq.build(families[key], config)
+def draft(corpus_families, corpus_config, key):
+    context, text, _ = dq.build(corpus_families[key], corpus_config)
     return context, text
 
 
-def test_no_lead_or_fact_is_a_caption_byline_or_credit(families, config):
+def test_no_lead_or_fact_is_a_caption_byline_or_credit(corpus_families, corpus_config):
     lines = [line for key in (CAPTIONED, BREACH, LARGEST)
-             for line in dq.fact_lines(draft(families, config, key)[1])]
+             for line in dq.fact_lines(draft(corpus_families, corpus_config, key)[1])]
     assert [line for line in lines if facts.is_boilerplate(dq.CITE.sub("", line).lstrip("- "))
             or re.search(r"Getty|/Reuters|\bphoto (?:provided|by)\b|\(AP Photo", line)] == []
 
 
-def test_information_sentences_each_add_something(families, config):
+def test_information_sentences_each_add_something(corpus_families, corpus_config):
     """No bullet whose key facts, numbers and names the lead and earlier bullets all carry."""
     labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
-    redundant = {key: dq.measure(families[key], config, labels.get(key))["redundant"]
+    redundant = {key: dq.measure(corpus_families[key], corpus_config, labels.get(key))["redundant"]
                  for key in (BREACH, DEATH_ES, "2019-06-cbp-perceptics-breach")}
     assert redundant == {key: 0 for key in redundant}
 
 
-def test_agreeing_figures_of_one_quantity_are_not_a_conflict(families, config):
+def test_agreeing_figures_of_one_quantity_are_not_a_conflict(corpus_families, corpus_config):
     """"more than 240,000", "246,000", "nearly 250,000", "approximately 246,167" employees."""
-    context, _ = draft(families, config, BREACH)
+    context, _ = draft(corpus_families, corpus_config, BREACH)
     assert context["figures"] == []
 
 
-def test_key_facts_are_carried_and_cited(families, config):
+def test_key_facts_are_carried_and_cited(corpus_families, corpus_config):
     labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
-    carried, cited, total = dq.measure(families[BREACH], config, labels[BREACH])["facts"]
+    measured = dq.measure(corpus_families[BREACH], corpus_config, labels[BREACH])
+    carried, cited, total = measured["facts"]
     assert (carried, cited) == (total, total)
 
 
-def test_spanish_sources_are_stated_not_pasted_in_an_english_post(families, config):
-    _, text = draft(families, config, DEATH_ES)
+def test_spanish_sources_are_stated_not_pasted_in_an_english_post(corpus_families, corpus_config):
+    _, text = draft(corpus_families, corpus_config, DEATH_ES)
     assert "reported, in Spanish: «" not in text
 
 
-def test_an_http_source_is_cited_over_http(families, config):
+def test_an_http_source_is_cited_over_http(corpus_families, corpus_config):
     """The link fetched, not the https canonical form used for dedupe."""
-    _, text = draft(families, config, BREACH)
+    _, text = draft(corpus_families, corpus_config, BREACH)
     assert "(http://www.ibtimes.com/dhs-confirms-data-breach-240000-current-former-employee-" \
            "information-leaked-2637016)" in text
 
 
-def test_body_stays_within_the_configured_length_on_the_largest_family(families, config):
-    _, text = draft(families, config, LARGEST)
+def test_body_stays_within_the_configured_length_on_the_largest_family(corpus_families, corpus_config):
+    _, text = draft(corpus_families, corpus_config, LARGEST)
     assert len(dq.CITE.sub("", dq.body_of(text)).split()) <= 500
 
 
-def test_lead_states_who_did_what_from_the_agency_statement(families, config):
+def test_lead_states_who_did_what_from_the_agency_statement(corpus_families, corpus_config):
     """The DHS statement leads the breach, not a trade site rewriting it."""
-    context, _ = draft(families, config, BREACH)
+    context, _ = draft(corpus_families, corpus_config, BREACH)
     number = context["lead"]["sources"][0]
     lead_source = next(s for s in context["sources"] if s["number"] == number)
     assert lead_source["url"].startswith("https://www.dhs.gov/")
