@@ -423,6 +423,8 @@ class SimilarityModel:
         self.intercept = float(data["intercept"])
         self.scale = np.array(data.get("scale") or [1.0] * len(self.names), dtype=float)
         self.threshold = float(data["threshold"])
+        self.follow_up_threshold = float(data.get("follow_up_threshold", self.threshold))
+        self.member_threshold = float(data.get("member_threshold", 0.0))
         self.idf = Idf(data.get("idf") or {}, data.get("idf_default", 8.0))
 
     @classmethod
