@@ -160,7 +160,7 @@ class IncidentIndex:
 
     def __init__(self, *, model: SimilarityModel | None = None, threshold: float | None = None,
                  follow_up_threshold: float | None = None,
-                 member_threshold: float | None = None, undated_strict: bool | None = None,
+                 member_threshold: float | None = None,
                  horizon_days: int = HORIZON_DAYS, follow_up_days: int = FOLLOW_UP_DAYS) -> None:
         self.model = model or default_model()
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -170,10 +170,6 @@ class IncidentIndex:
                                     else float(follow_up_threshold))
         self.member_threshold = (self.model.member_threshold if member_threshold is None
                                  else float(member_threshold))
-        # a join whose time gap cannot be told (an undated page, or an incident of undated
-        # pages) has lost the evidence that it is recent: it needs the late-join bar too
-        self.undated_strict = (self.model.undated_strict if undated_strict is None
-                               else bool(undated_strict))
         self.horizon_days = horizon_days
         self.follow_up_days = follow_up_days
         self.lsh = LSH()
@@ -361,7 +357,7 @@ class IncidentIndex:
         when = parse_time(signature.published)
         gap = gap_days(when, inc.centroid)
         late = bool(gap is not None and inc.centroid.last and when > inc.centroid.last
-                    and gap > self.follow_up_days) or (gap is None and self.undated_strict)
+                    and gap > self.follow_up_days)
         needed = self.follow_up_threshold if late else self.threshold
         joined = probability >= needed
         reason = {

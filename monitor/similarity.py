@@ -441,7 +441,6 @@ class SimilarityModel:
         self.threshold = float(data["threshold"])
         self.follow_up_threshold = float(data.get("follow_up_threshold", self.threshold))
         self.member_threshold = float(data.get("member_threshold", 0.0))
-        self.undated_strict = bool(data.get("undated_strict", False))
         self.idf = Idf(data.get("idf") or {}, data.get("idf_default", 8.0))
 
     @classmethod
