@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from monitor.cluster_training import corpus_docs
-from monitor.clustering import Doc, IncidentIndex, Signature, cluster
+from monitor.clustering import Doc, IncidentIndex, Signature, cluster, pairwise_scores
 from monitor.neardup import LSH, minhash
 from monitor.similarity import FEATURES, Centroid, default_model, features_of, pair_features
 
@@ -21,6 +21,25 @@ DOCS = {
                  r["incident_type"], r["facts"])
     for r in ROWS
 }
+LABELS = {r["id"]: r["cluster"] for r in ROWS}
+
+# Two deaths in custody in the same month, a data breach on one of those days, and two
+# removal flights to Caracas a fortnight apart: every kind of trap in one subset.
+SUBSET = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 21, 22, 23, 24, 25, 26, 27]
+
+# The known mistake behind the strict xfails below (bench/cluster_quality.py, written set): the
+# second Caracas flight (175 deported, 6 April) joins the first (199, 24 March). Its wording,
+# names and places are the first's; the conflicting figure and date lower the score (see its
+# reason) but not below the threshold: similarity 0.999.
+CARACAS_FLIGHTS = ("second Caracas flight (175 deported, 13 days later) joins the first (199): "
+                   "wording, names and places outweigh the conflicting figure and date")
+
+
+def _partition(assignments: dict[int, int]) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for doc_id, incident in assignments.items():
+        groups.setdefault(incident, set()).add(doc_id)
+    return {frozenset(g) for g in groups.values()}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +87,22 @@ def test_houston_and_nashville_operations_same_month_stay_apart(test_split) -> N
 
 
 # -- the team-written set, kept as regression
+
+
+@pytest.mark.xfail(strict=True, reason=CARACAS_FLIGHTS)
+def test_exact_clusters_on_fixed_subset() -> None:
+    expected = _partition({i: hash(LABELS[i]) for i in SUBSET})
+    assert _partition(cluster([DOCS[i] for i in SUBSET])) == expected
+
+
+@pytest.mark.xfail(strict=True, reason=CARACAS_FLIGHTS)
+def test_whole_set_meets_precision_target() -> None:
+    assert pairwise_scores(LABELS, cluster(DOCS.values()))["precision"] >= 0.95
+
+
+@pytest.mark.xfail(strict=True, reason=CARACAS_FLIGHTS)
+def test_flights_to_same_city_with_different_figures_stay_apart() -> None:
+    assert _assigned_with(25, [21, 22, 23, 24]) is None
 
 
 def test_spanish_report_joins_english_incident() -> None:
