@@ -169,6 +169,33 @@ def test_reason_gives_similarity_above_threshold() -> None:
     assert reason["similarity"] >= reason["threshold"] == default_model().threshold
 
 
+def test_join_into_a_big_incident_is_checked_against_its_closest_member() -> None:
+    index = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], index)
+    reason = index.assign(DOCS[4]).reason
+    assert reason["member_similarity"] >= reason["member_threshold"] > 0
+
+
+def test_explanation_prints_the_closest_member_check() -> None:
+    from monitor.incidents import explain_reason
+
+    index = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], index)
+    assert "closest member 1.00 (bar 0.50)" in explain_reason(index.assign(DOCS[4]).reason)
+
+
+def test_late_join_must_pass_the_stricter_bar() -> None:
+    index = IncidentIndex(threshold=0.5, follow_up_threshold=1.01)
+    cluster([DOCS[1], DOCS[2]], index)
+    later = Doc(**{**DOCS[4].__dict__, "id": 1000, "published": "2023-01-25T00:00:00Z"})
+    assert index.assign(later).incident_id is None
+
+
+def test_country_of_the_event_is_read_from_the_facts() -> None:
+    facts = {"places": [{"value": "Syria", "kind": "country", "sentence": "TPS for Syria ends."}]}
+    assert _features("TPS", "TPS for Syria ends.", facts).countries == frozenset({"syria"})
+
+
 def test_reason_lists_top_features_by_name() -> None:
     index = IncidentIndex()
     cluster([DOCS[1], DOCS[2]], index)
