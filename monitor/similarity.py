@@ -141,6 +141,23 @@ class Idf:
         return ids[order], weights[order]
 
 
+@functools.cache
+def follow_up_cues() -> tuple[frozenset[int], float]:
+    """(term ids of the follow-up headline cues, minimum days after the first report)."""
+    table = _terms_data()["follow_up"]
+    return frozenset(term_id(c) for c in table["cues"]), float(table["min_days"])
+
+
+def new_development_cues(f: ArticleFeatures, c: Centroid) -> list[int]:
+    """Cue terms in the article's headline that none of the incident's headlines had."""
+    cues, _ = follow_up_cues()
+    mine = [int(t) for t in f.title[0] if int(t) in cues]
+    if not mine:
+        return []
+    seen = {int(t) for t, w in zip(c.title[0], c.title[1], strict=True) if w > 0}
+    return [t for t in mine if t not in seen]
+
+
 NAME_MIN_IDF = 4.5  # a capitalised word in more than ~1% of reports ("Customs") is no name
 
 

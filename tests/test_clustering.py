@@ -266,6 +266,26 @@ def test_article_weeks_later_attaches_as_follow_up() -> None:
                                                                             "follow-up")
 
 
+def _later(doc_id: int, new_id: int, published: str, title: str) -> Doc:
+    return Doc(**{**DOCS[doc_id].__dict__, "id": new_id, "published": published, "title": title})
+
+
+def test_lawsuit_headline_days_later_is_a_follow_up_by_its_cue() -> None:
+    index = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], index)
+    lawsuit = _later(4, 1001, "2022-12-02T00:00:00Z", "Familia presenta demanda por la muerte")
+    result = index.assign(lawsuit)
+    assert (result.role, result.reason.get("follow_up_by")) == ("follow_up", "headline cue")
+
+
+def test_cue_word_the_incident_already_had_is_not_a_new_development() -> None:
+    index = IncidentIndex()
+    first = _later(1, 1002, DOCS[1].published, "Family files lawsuit over Medina's death")
+    cluster([first, DOCS[2]], index)
+    lawsuit = _later(4, 1003, "2022-12-02T00:00:00Z", "La demanda de la familia Medina")
+    assert index.assign(lawsuit).role == "report"
+
+
 def test_article_within_days_is_a_report() -> None:
     index = IncidentIndex()
     cluster([DOCS[1], DOCS[2]], index)
