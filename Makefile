@@ -27,11 +27,14 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## bench: every benchmark, each printing its ratio against a baseline measured in the same run
 bench: $(STAMP)
 	$(BIN)/python bench/relevance.py
 	$(BIN)/python bench/cluster_quality.py
 	$(BIN)/python bench/dedupe.py
-	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/crawl.py --busy
+	$(BIN)/python bench/crawl.py --idle
 	$(BIN)/python bench/review_page.py
 	$(BIN)/python bench/freshness.py --interval 30
 

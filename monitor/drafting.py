@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 
 from monitor import draft_story as story
 from monitor import facts, privacy
@@ -54,10 +61,18 @@ INCIDENT_TYPES = incident_types()  # the taxonomy is the one list
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’»)]*\s+(?=[\"'“‘«(¿¡]?[A-ZÁÉÍÓÚÑ0-9])")
 ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|"
                           r"St|Jr|Sr|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Miss|Calif|Fla|"
-                          r"Ariz|Tex|Ill|Sra|Sr|Dra|Vol|Nos?|Pp?|Fed|Reg)\.)$")
+                          r"Ariz|Tex|Ill|Sra|Sr|Dra|Vol|Nos?|Pp?|Fed|Reg)\.|\b[ap]\.m\.)$")
 DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
-                      r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10})\))?\s+[—–-]{1,2}\s+"
+                      r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10}|[A-Za-z]{2,6}-[A-Z]{2,6})\))?"
+                      r"\s+[—–-]{1,2}\s+"
                       r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,4}\)\s+)")
+# A field label of a structured document ("SUMMARY: This notice …"): cut, the prose stays.
+FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUND|RESUMEN):\s+")
+# A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.
+WRAP_END = re.compile(r"[.!?:;][\"'”’»)]*\s*$|^[^A-Za-zÁÉÍÓÚÑáéíóúñ]*$")  # a stop; a rule
+WRAP_COLUMNS = 55
+LABEL_LINE = re.compile(r"^[ \t]*([A-Z][A-Z ]{2,30}:)[ \t]*\n\s*(?=\S)", re.M)
+JSON_FIELD = re.compile(r'^\s*\{\s*"\w+"\s*:\s*"')
 BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
 QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
 
@@ -133,7 +148,10 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a text; abbreviations such as "U.S." or "Sen." do not end a sentence, and
     a line break always does (a headline, a caption or a byline is never glued to the news)."""
     sentences: list[str] = []
-    for paragraph in (text or "").splitlines():
+    text = LABEL_LINE.sub(r"\1 ", _unwrap(text or ""))
+    if JSON_FIELD.match(text):  # a page that served its API's JSON: its text, unquoted
+        text = JSON_FIELD.sub("", text).replace('\\"', '"').rstrip('"} \n')
+    for paragraph in text.splitlines():
         joined: list[str] = []
         for piece in SENTENCE_SPLIT.split(clean_text(paragraph)):
             piece = piece.strip()
@@ -144,7 +162,27 @@ def split_sentences(text: str) -> list[str]:
             else:
                 joined.append(piece)
         sentences += joined
-    return [BULLET.sub("", DATELINE.sub("", sentence, count=1)) for sentence in sentences]
+    return [FIELD_LABEL.sub("", BULLET.sub("", DATELINE.sub("", sentence, count=1)))
+            for sentence in sentences]
+
+
+def _unwrap(text: str) -> str:
+    """Join hard-wrapped lines: a line that does not end a sentence continues on the next when
+    the next starts in lower case, or, in a text wrapped at a column (GovInfo's), when the line
+    reaches that column. A headline, a caption or a byline stays a line of its own."""
+    lines = text.split("\n")
+    # A document wrapped at a column has no longer line and many lines near it.
+    columns = max(map(len, lines), default=0) <= WRAP_COLUMNS + 30 and sum(
+        len(line) >= WRAP_COLUMNS for line in lines) >= 5
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if (previous.strip() and not WRAP_END.search(previous) and not WRAP_END.match(line)
+                and (line.lstrip()[:1].islower() or (columns and len(previous) >= WRAP_COLUMNS))):
+            out[-1] = f"{previous.rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _overlaps(key: str, keys: set[str]) -> bool:
@@ -225,7 +263,8 @@ def _candidates(sources: list[dict[str, Any]], exclude: set[str], settings: Draf
         sentences = split_sentences(article.get("text") or "") or \
             split_sentences(article.get("summary") or "")
         usable = [(n, s) for n, s in enumerate(sentences)
-                  if story.is_story_sentence(s, max_words=settings.max_words_per_sentence)]
+                  if story.is_story_sentence(s, max_words=settings.max_words_per_sentence)
+                  and not story.is_caption(s, sentences[n + 1] if n + 1 < len(sentences) else "")]
         found = facts.sentence_facts([s for _, s in usable], language=source["language"],
                                      reference=_reference(article))
         for (position, sentence), sentence_found in zip(usable, found, strict=True):
@@ -268,11 +307,13 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
 
 
 def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
-                budget: _Budget) -> tuple[story.Candidate | None, dict | None, list[dict]]:
+                budget: _Budget, notice: story.Candidate | None = None,
+                ) -> tuple[story.Candidate | None, dict | None, list[dict]]:
     """One sentence stating the event, cited, from the best primary source; English if any.
 
     Candidates are the first six sentences of each source; one that passes the privacy guard
-    with the best `_lead_score` wins.
+    with the best `_lead_score` wins. When none states the event and the sources include a
+    Federal Register notice, the lead is `notice`, stated from its headings (`register_lead`).
     """
     decisions: list[dict] = []
     opening = [c for c in candidates if c.position < 6]
@@ -280,13 +321,15 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
     # The best primary source leads when one of its opening sentences states the event (an
     # agency with a figure, a date or a place); among those, the best scored sentence.
     def order(c: story.Candidate) -> tuple[int, float]:
-        kinds = {a[0] for a in c.atoms}
-        states = "agency" in kinds and bool(kinds & {"count", "date", "place"}) and (
-            c.source["language"] == DRAFT_LANGUAGE) and "background" not in c.roles
-        return (c.source["rank"] if states else 9, -round(_lead_score(c, shared), 6),
+        return (c.source["rank"] if _states_event(c) else 9, -round(_lead_score(c, shared), 6),
                 c.source["number"], c.position)
 
-    for candidate in sorted(opening, key=order):
+    ranked = sorted(opening, key=order)
+    if notice is not None and not (ranked and _states_event(ranked[0])):
+        # No sentence says who did what, but a Federal Register notice's headings do.
+        budget.take(notice.source["number"], notice.text)
+        return notice, {**_item(notice, notice.text), "quote": False}, decisions
+    for candidate in ranked:
         guarded = privacy.guard_sentence(candidate.text, where="lead",
                                          source=candidate.source["number"],
                                          public_names=settings.public_names)
@@ -297,6 +340,55 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         budget.take(candidate.source["number"], text)
         return candidate, _item(candidate, text), decisions
     return None, None, decisions
+
+
+def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
+                  templates_dir: Path) -> story.Candidate | None:
+    """The lead of an incident whose sources include a Federal Register notice, stated from its
+    headings (`facts.register_notice`: who published which action, when, where) in the words of
+    `templates/partials/register_lead.txt.j2`, citing every source a stated field came from.
+
+    A notice has no sentence that says who did what ("AGENCY: …", "ACTION: Final rule." are
+    headings): its fields do. Fields one copy lacks (the citation, the date) come from the
+    next copy of the same document, in footnote order, and that copy is cited too.
+    """
+    merged: dict[str, str] = {}
+    cited: list[int] = []
+    first = None
+    for source in sources:
+        article = source["article"]
+        notice = facts.register_notice(article.get("title") or "", article.get("text") or "")
+        if notice is None or (merged and notice.get("title") != merged.get("title")):
+            continue
+        first = first or source
+        added = {k: v for k, v in notice.items() if v and k not in merged}
+        if added:
+            merged.update(added)
+            cited.append(source["number"])
+    merged.setdefault("action", merged.get("section", ""))
+    if first is None or not (merged.get("title") and merged.get("agencies") and merged["action"]):
+        return None  # not enough to say who did what
+    values = {key: clean_text(value) for key, value in merged.items()}
+    values["date"] = story.format_date(merged.get("date"), facts.month_names())
+    template = _plain_environment(templates_dir).get_template("partials/register_lead.txt.j2")
+    text = " ".join(template.render(**{k: values.get(k) for k in (
+        "date", "agencies", "action", "title", "citation", "number")}).split())
+    guarded = privacy.guard_sentence(text, public_names=settings.public_names)
+    if guarded.text is None:
+        return None
+    found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
+    candidate = story.Candidate(guarded.text, first, 0, found, sources=cited)
+    candidate.atoms = story.atoms_of(guarded.text, found, story.Figures())
+    return candidate
+
+
+def _states_event(candidate: story.Candidate) -> bool:
+    """An English opening sentence with an agency and a figure, a date or a place that is not
+    background: a sentence that says who did what."""
+    kinds = {a[0] for a in candidate.atoms}
+    return ("agency" in kinds and bool(kinds & {"count", "date", "place"})
+            and candidate.source["language"] == DRAFT_LANGUAGE
+            and "background" not in candidate.roles)
 
 
 def _item(candidate: story.Candidate, text: str, parts: list[dict] | None = None) -> dict:
@@ -328,12 +420,15 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
     english = any(c.source["language"] == DRAFT_LANGUAGE for c in candidates)
     while pool and len(chosen) < settings.max_fact_sentences:
         # Below the body's minimum length a new name, organisation or finding in words is
-        # enough; above it a sentence must add a fact of weight (`story.MIN_GAIN`) beyond its
-        # words. Nothing that only repeats.
+        # enough when most of the sentence is new (`story.MIN_NOVELTY`: not the lead told
+        # again with one new word); above it a sentence must add a fact of weight
+        # (`story.MIN_GAIN`) beyond its words. Nothing that only repeats.
         short = words < min_words
         scored = [(story.gain(c.atoms, covered, words=short), c) for c in pool]
         floor = 0.2 if short else story.MIN_GAIN
-        scored = [(g, c) for g, c in scored if g >= floor]
+        scored = [(g, c) for g, c in scored if g >= floor and (
+            not short or g >= story.MIN_GAIN
+            or story.novelty(c.atoms, covered) >= story.MIN_NOVELTY)]
         if not scored:
             break
         # Rounded, then footnote order and position: the same draft on every run (a sum over
@@ -443,7 +538,8 @@ def conflicting_figures(sources: list[dict[str, Any]], settings: DraftSettings,
 def choose_headline(incident: dict[str, Any], sources: list[dict[str, Any]]) -> str:
     """The primary source's title, or an English source's when the primary is not English;
     a source without a title (only its URL) never gives the headline."""
-    titled = [s for s in sources if s["title"] and not is_http_url(s["title"])]
+    titled = [{**s, "title": facts.register_title(s["title"])} for s in sources
+              if s["title"] and not is_http_url(s["title"])]
     english = [s for s in titled if s["language"] == DRAFT_LANGUAGE]
     best = (english or titled or [None])[0]
     return best["title"] if best else clean_text(incident.get("title"))
@@ -469,7 +565,8 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     # Titles are not sentences of the report (the facts stage may tag them): never "facts".
     exclude = {_key(s["title"]) for s in sources} | {_key(headline)}
     candidates = _candidates(sources, exclude, settings, story.Figures())
-    lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget)
+    notice = register_lead(sources, settings, config.templates_dir)
+    lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice)
     decisions += lead_decisions
     incident_type = incident.get("incident_type") or "other_enforcement"
     fixed = len((lead or {"text": ""})["text"].split()) + _why_words(config, incident_type)
@@ -528,6 +625,16 @@ def template_name(context: dict[str, Any], config: Config,
             and (config.templates_dir / "es" / "draft.md.j2").exists()):
         return "es/draft.md.j2"
     return "draft.md.j2"
+
+
+@lru_cache(maxsize=8)
+def _plain_environment(templates_dir: Path) -> Environment:
+    """Templates of plain-text sentences (a notice's lead): no Markdown escaping here, the
+    draft escapes the sentence once where it shows it."""
+    env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=False,
+                      undefined=StrictUndefined, keep_trailing_newline=False)
+    env.filters["article"] = lambda word: "an" if (word or "")[:1].lower() in "aeiou" else "a"
+    return env
 
 
 @lru_cache(maxsize=8)

@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
 import trafilatura
+from lxml.etree import XPath
+from lxml.html import HtmlElement
 from parsel import Selector
+from trafilatura.metadata import (
+    META_URL,
+    Document,
+    examine_meta,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
+from trafilatura.utils import load_html, normalize_unicode
 
 from monitor.facts import month_alternation, month_numbers
 
@@ -22,6 +35,9 @@ from monitor.facts import month_alternation, month_numbers
 SOURCE_ORDER = ("selector", "json-ld", "meta", "feed", "page-text", "url", "first-seen")
 # Languages the detector may answer; a closed set keeps short texts from landing on rare ones.
 LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "ht", "zh", "vi", "ko", "ar", "ru", "uk", "tl")
+# the detector's cost grows with the text; a page's first 1,500 characters name its language as
+# surely as 3,000 (same answer on every report of the corpus)
+LANGUAGE_SAMPLE_CHARS = 1500
 FUTURE_TOLERANCE = timedelta(hours=1)
 MIN_TEXT_CHARS = 200
 
@@ -65,7 +81,7 @@ def extract(
     """
     feed = feed or {}
     warnings: list[str] = []
-    page = _parse(html, warnings)
+    tree, page = _parse(html, warnings)
     selectors = _usable_selectors(page, selectors or {}, warnings)
     text, method = "", "trafilatura"
     meta = None
@@ -75,14 +91,11 @@ def extract(
             method = "selector"
             if not text:
                 warnings.append("body-selector-empty")
-        if not text:
-            method = "trafilatura"
-            text = trafilatura.extract(
-                html, url=url, favor_precision=True, include_comments=False,
-                include_tables=True, deduplicate=False,
-            ) or ""
-        meta = trafilatura.extract_metadata(html, default_url=url,
-                                            date_config={"extensive_search": False})
+        if tree is not None:
+            if not text:
+                method = "trafilatura"
+                text = main_text(tree, url)
+            meta = _metadata(tree, url)
     summary = _strip_tags(feed.get("summary") or "")
     # a page that yields less than a paragraph (an error page, a menu) loses to a longer summary
     if not text.strip() or (len(text) < MIN_TEXT_CHARS and len(summary) > len(text)):
@@ -98,8 +111,7 @@ def extract(
     title = title or feed.get("title") or ""
     text = _drop_leading_title(text, title)
 
-    published_candidates = _candidates(page, url, feed, selectors, kind="published")
-    updated_candidates = _candidates(page, url, feed, selectors, kind="updated")
+    published_candidates, updated_candidates = _candidates(page, url, feed, selectors)
     published, published_source, flags = _choose(published_candidates, now)
     if published is None:
         published, published_source = _stamp(now), "first-seen"
@@ -157,17 +169,116 @@ def fallback_reason(html: str | bytes, text: str, parsed: bool) -> str:
     return "page-without-article-text"
 
 
-def _parse(html: str | bytes | None, warnings: list[str]) -> Selector | None:
-    """A parsel tree, or None for an empty or unparseable page (the feed then stands in)."""
+def _parse(
+    html: str | bytes | None, warnings: list[str]
+) -> tuple[HtmlElement | None, Selector | None]:
+    """One parse of the page, shared by every pass: (lxml tree, parsel view of the same tree).
+
+    The tree is trafilatura's own (`load_html`), so the extractor, its metadata and our date
+    and selector passes all read one parse instead of three. When trafilatura rejects the markup
+    as not HTML, parsel's lenient parser still gives the selector and date passes a page (and
+    trafilatura is skipped, as it would have found nothing); both None for an empty or
+    unparseable page (the feed then stands in).
+    """
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     if not html or not html.strip():
-        return None
+        return None, None
     try:
-        return Selector(text=html)
+        tree = load_html(html)
+    except (TypeError, ValueError):
+        tree = None
+    if tree is not None:
+        return tree, Selector(root=tree, type="html")
+    try:
+        return None, Selector(text=html)
     except ValueError:
         warnings.append("unparseable-html")
-        return None
+        return None, None
+
+
+# precision mode keeps only what it is sure of, which drops whole article bodies on some layouts
+# (barrons.com: a wrapper whose class contains "bar" is pruned as a nav bar, leaving a reprint
+# notice); below this length the default mode gets a second look
+RETRY_BELOW_CHARS = 1000
+RETRY_PAGE_SHARE = 0.5  # ... when it kept less than half the page's text (short pages are short)
+# ... and wins only with at least this many times the prose: a default-mode result with as much
+# prose is the same article plus menus and teasers, which precision rightly left out
+RETRY_GAIN = 2.0
+PROSE_SHARE = 0.8  # ... and almost all of the default-mode result prose, as an article is
+PROSE_MIN_WORDS = 10  # a line this long is a sentence, not a menu item, date line or button
+
+
+def main_text(tree: HtmlElement, url: str) -> str:
+    """The article text by trafilatura: precision mode first, default mode when that finds little.
+
+    "Better" means more prose (`prose_chars`): RETRY_GAIN times the precision result's, at least
+    MIN_TEXT_CHARS of it, and PROSE_SHARE of the whole result. Length alone would reward the
+    navigation and listing teasers the default mode keeps on a short page. trafilatura copies
+    the tree it is given, so the shared parse stays intact for the other passes.
+    """
+    text = _trafilatura_text(tree, url, favor_precision=True)
+    if len(text) < RETRY_BELOW_CHARS and len(text) < RETRY_PAGE_SHARE * _page_text_chars(tree):
+        default = _trafilatura_text(tree, url, favor_precision=False)
+        gained = prose_chars(default)
+        if (gained >= MIN_TEXT_CHARS and gained >= RETRY_GAIN * prose_chars(text)
+                and gained >= PROSE_SHARE * len(default)):
+            return default
+    return text
+
+
+_PAGE_TEXT = XPath("//body//text()[not(ancestor::script or ancestor::style)]")
+
+
+def _page_text_chars(tree: HtmlElement) -> int:
+    """Characters of visible text on the whole page (menus and footers included)."""
+    return sum(len(part.strip()) for part in _PAGE_TEXT(tree))
+
+
+def prose_chars(text: str) -> int:
+    """Characters in lines of running text (PROSE_MIN_WORDS words or more)."""
+    return sum(len(line) for line in text.splitlines() if len(line.split()) >= PROSE_MIN_WORDS)
+
+
+def _trafilatura_text(tree: HtmlElement, url: str, *, favor_precision: bool) -> str:
+    """What `trafilatura.extract(..., output_format="txt")` returns, from an already parsed tree."""
+    document = trafilatura.bare_extraction(
+        tree, url=url, favor_precision=favor_precision, include_comments=False,
+        include_tables=True, deduplicate=False, with_metadata=False,
+    )
+    if document is None or not document.text:
+        return ""
+    return normalize_unicode(document.text)
+
+
+def _metadata(tree: HtmlElement, url: str) -> Document:
+    """Title, sitename and description: the part of `trafilatura.extract_metadata` we use.
+
+    The full call also looks for authors, dates (htmldate), categories, tags and a licence,
+    which cost more than the title and sitename and which we either do not store or read
+    ourselves with their sources (see `_candidates`).
+    """
+    meta = examine_meta(tree)
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 - trafilatura guards this call the same way (bad JSON-LD)
+        pass
+    if not meta.title:
+        meta.title = extract_title(tree)
+    if not meta.url:
+        meta.url = extract_url(tree, url)
+    if not meta.sitename:
+        meta.sitename = extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    elif meta.url:
+        match = META_URL.match(meta.url)
+        if match:
+            meta.sitename = match[1]
+    meta.clean_and_trim()
+    return meta
 
 
 def _usable_selectors(
@@ -261,7 +372,7 @@ def _identifier() -> Any:
 
 def detect_language(text: str, *, hint: str | None = None) -> str:
     """ISO 639-1 code of the text; the page's lang attribute decides when the text is too short."""
-    sample = _clean(text)[:3000]
+    sample = _clean(text)[:LANGUAGE_SAMPLE_CHARS]
     fallback = (hint or "en").split("-")[0].lower() or "en"
     if len(sample) < 20:
         return fallback
@@ -278,56 +389,83 @@ def _candidates(
     url: str,
     feed: dict[str, Any],
     selectors: dict[str, str],
-    *,
-    kind: str,
-) -> list[tuple[str, datetime, bool]]:
-    """Every date found for `kind` as (source, value, has_timezone), most trusted first."""
-    found: list[tuple[str, datetime, bool]] = []
+) -> tuple[list[tuple[str, datetime, bool]], list[tuple[str, datetime, bool]]]:
+    """Every date found as (source, value, has_timezone), most trusted first: (published, updated).
 
-    def add(source: str, raw: str | datetime | None) -> None:
+    One walk of the page for both kinds: JSON-LD is decoded and <time> labels read once.
+    """
+    found: dict[str, list[tuple[str, datetime, bool]]] = {"published": [], "updated": []}
+
+    def add(kind: str, source: str, raw: str | datetime | None) -> None:
         if isinstance(raw, datetime):
-            found.append((source, raw, raw.tzinfo is not None))
+            found[kind].append((source, raw, raw.tzinfo is not None))
             return
         parsed = parse_date(raw) if raw else None
         if parsed is not None:
-            found.append((source, *parsed))
+            found[kind].append((source, *parsed))
 
+    ld_keys = {"published": ("datePublished", "dateCreated"), "updated": ("dateModified",)}
+    meta_names = {"published": PUBLISHED_META, "updated": UPDATED_META}
     if page is not None:
-        if kind == "published" and selectors.get("date"):
+        if selectors.get("date"):
             for raw in page.css(selectors["date"]).xpath("@datetime|@content|.//text()").getall():
-                add("selector", raw)
-        keys = ("datePublished", "dateCreated") if kind == "published" else ("dateModified",)
-        for item in _json_ld(page):
-            for key in keys:
-                add("json-ld", item.get(key))
-        for name in PUBLISHED_META if kind == "published" else UPDATED_META:
-            for raw in page.xpath(
-                f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
-            ).getall():
-                add("meta", raw)
-    add("feed", feed.get("published" if kind == "published" else "updated"))
+                add("published", "selector", raw)
+        ld_items = _json_ld(page)
+        for kind in ("published", "updated"):
+            for item in ld_items:
+                for key in ld_keys[kind]:
+                    add(kind, "json-ld", item.get(key))
+        metas = _meta_contents(page)
+        for kind in ("published", "updated"):
+            for name in meta_names[kind]:
+                for raw in metas.get(name, ()):
+                    add(kind, "meta", raw)
+    add("published", "feed", feed.get("published"))
+    add("updated", "feed", feed.get("updated"))
     if page is not None:
-        for node in page.xpath("//time[@datetime]"):
+        for node in _TIME_NODES(page.root):
             # the label ("Updated:", "Last Reviewed/Updated:") sits in the parent or a sibling
-            label = f"{node.xpath('string(..)').get()} {node.xpath('string(../..)').get()[:80]}"
-            is_updated = bool(UPDATED_LABEL.search(label))
-            if is_updated == (kind == "updated"):
-                add("page-text", node.attrib.get("datetime"))
-        if kind == "published":
-            for raw in _visible_dates(page):
-                add("page-text", raw)
-    if kind == "published":
-        match = URL_DATE.search(url or "")
-        if match:
-            add("url", "-".join(match.groups()))
+            label = f"{_PARENT_TEXT(node)} {_GRANDPARENT_TEXT(node)[:80]}"
+            kind = "updated" if UPDATED_LABEL.search(label) else "published"
+            add(kind, "page-text", node.get("datetime"))
+        for raw in _visible_dates(page):
+            add("published", "page-text", raw)
+    match = URL_DATE.search(url or "")
+    if match:
+        add("published", "url", "-".join(match.groups()))
     order = {s: i for i, s in enumerate(SOURCE_ORDER)}
-    return sorted(found, key=lambda c: order[c[0]])  # stable: keeps page order within a source
+    # sorted is stable: keeps page order within a source
+    return (sorted(found["published"], key=lambda c: order[c[0]]),
+            sorted(found["updated"], key=lambda c: order[c[0]]))
+
+
+_DATE_META_NAMES = frozenset(PUBLISHED_META + UPDATED_META)
+# compiled once and run on the lxml tree itself: parsel would wrap every node it returns
+_DATE_METAS = XPath("//meta[@content][@property or @name or @itemprop]")
+_TIME_NODES = XPath("//time[@datetime]")
+_PARENT_TEXT = XPath("string(..)")
+_GRANDPARENT_TEXT = XPath("string(../..)")
+_JSON_LD = XPath("//script[@type='application/ld+json']/text()")
+_HEADER_SCOPE = XPath("//article|//main")
+_BODY = XPath("//body")
+VISIBLE_DATE_CHARS = 4000  # the header text searched for a written date
+
+
+def _meta_contents(page: Selector) -> dict[str, list[str]]:
+    """content= of every date <meta>, keyed by each of its property/name/itemprop, page order."""
+    contents: dict[str, list[str]] = {}
+    for node in _DATE_METAS(page.root):
+        content = node.get("content")
+        for key in {node.get("property"), node.get("name"), node.get("itemprop")}:
+            if key in _DATE_META_NAMES:
+                contents.setdefault(key, []).append(content)
+    return contents
 
 
 def _json_ld(page: Selector) -> list[dict[str, Any]]:
     """Every object in the JSON-LD blocks, breadth first (@graph, lists, mainEntity...)."""
     items: list[dict[str, Any]] = []
-    for raw in page.xpath("//script[@type='application/ld+json']/text()").getall():
+    for raw in _JSON_LD(page.root):
         try:
             data = json.loads(raw, strict=False)  # CMSs leave raw newlines inside strings
         except ValueError:
@@ -343,13 +481,43 @@ def _json_ld(page: Selector) -> list[dict[str, Any]]:
     return items
 
 
+_HIDDEN = frozenset({"script", "style", "nav", "footer", "header"})
+
+
+def _visible_texts(scope: Any) -> Iterator[str]:
+    """The text nodes `.//text()[not(ancestor::script or ... or ancestor::header)]` selects, in
+    document order, lazily: the caller stops after the header's first few thousand characters,
+    where the XPath would have collected every text node of the page first."""
+    if any(isinstance(a.tag, str) and a.tag in _HIDDEN for a in scope.iterancestors()):
+        return
+    stack: list[Any] = [scope]
+    while stack:  # a stack, not recursion: a hostile page may nest thousands of levels
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+            continue
+        if not isinstance(node.tag, str) or node.tag in _HIDDEN:
+            continue  # a comment (its .text is not page text) or a hidden subtree
+        if node.text:
+            yield node.text
+        for child in reversed(node):
+            if child.tail:
+                stack.append(child.tail)  # the tail is the parent's text: kept
+            stack.append(child)
+
+
 def _visible_dates(page: Selector) -> list[str]:
     """Dates written in the article's own header text ('December 23, 2022', 'Release Date')."""
-    scope = page.xpath("//article|//main") or page.xpath("//body")
-    texts = scope[0].xpath(
-        ".//text()[not(ancestor::script or ancestor::style or ancestor::nav or ancestor::footer"
-        " or ancestor::header)]").getall() if scope else []
-    blob = _clean(" ".join(texts))[:4000]
+    scope = _HEADER_SCOPE(page.root) or _BODY(page.root)
+    words: list[str] = []
+    length = 0
+    for text in _visible_texts(scope[0]) if scope else ():
+        parts = text.split()
+        words.extend(parts)
+        length += sum(len(part) + 1 for part in parts)
+        if length > VISIBLE_DATE_CHARS:  # only the head of the text is searched
+            break
+    blob = " ".join(words)[:VISIBLE_DATE_CHARS]  # as _clean() would join them
     dates = []
     for match in TEXT_DATE.finditer(blob):
         before = blob[max(0, match.start() - 30):match.start()]

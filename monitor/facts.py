@@ -108,6 +108,12 @@ def _count_pattern(language: str) -> tuple[re.Pattern[str], dict[str, int]]:
     return re.compile(pattern), words
 
 
+@lru_cache(maxsize=1)
+def _vague_amounts() -> dict[str, int]:
+    """The vague amounts ('dozens of') by folded word, built once, not once per sentence."""
+    return {fold(k): v for k, v in _config()["counts"]["vague"].items()}
+
+
 def _number_from_words(text: str, words: dict[str, int]) -> int | None:
     total = current = 0
     for token in re.split(r"[\s-]+", text):
@@ -137,7 +143,7 @@ def _number_from_digits(digits: str, mult: str | None) -> int:
 
 def _counts(sentence: str, folded: str, language: str) -> list[dict]:
     pattern, words = _count_pattern(language)
-    vague = {fold(k): v for k, v in _config()["counts"]["vague"].items()}
+    vague = _vague_amounts()
     found = []
     for m in pattern.finditer(folded):
         mods = m.group("mods")
@@ -240,6 +246,41 @@ def _city_state_pattern() -> re.Pattern[str]:
     states = "|".join(re.escape(s) for s in sorted(codes, key=len, reverse=True))
     word = r"(?:[A-Z][a-záéíóúñ'.-]+|[A-Z]{3,})"
     return re.compile(rf"\b(?P<city>{word}(?:\s{word}){{0,2}}),\s(?P<state>{states})(?![\w])")
+
+
+_DEMONYM_END = re.compile(r"(?:ans?|ians?|eans?|eses?|ecos?|ecas?|anos?|anas?|eños?|eñas?|enses?)$")
+
+
+@lru_cache(maxsize=4096)
+def demonym_country(word: str) -> str | None:
+    """The country a nationality word names ("Guatemalan", "guatemalteca", "Mexican",
+    "Hondurans" -> the country), so "a Guatemalan girl" and "a girl from Guatemala" carry one
+    fact. None for any other word, a place's own name included ("Indiana" is no Indian)."""
+    folded = fold(word)
+    if not _DEMONYM_END.search(folded) or folded in _place_words():
+        return None
+    for country, stem in _country_stems():
+        if folded.startswith(stem) and len(folded) - len(stem) <= 6:
+            return country
+    return None
+
+
+@lru_cache(maxsize=1)
+def _country_stems() -> tuple[tuple[str, str], ...]:
+    """Each country with the stem its nationality words start with ("guatem", "mexic", "cuba")."""
+    generic = {"republic", "islands", "island", "kingdom", "united", "states", "democratic",
+               "of", "the", "el", "la", "and", "federation", "arab", "emirates"}
+    stems = []
+    for country, _ in _rows("countries.tsv", 2):
+        words = [w for w in fold(country).split() if w not in generic]
+        if words:  # "Dominican Republic": "dominic"; "United States": none
+            stems.append((country, words[-1][:max(4, len(words[-1]) - 2)]))
+    return tuple(sorted(stems, key=lambda cs: -len(cs[1])))
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    return frozenset(fold(name) for name in _gazetteer()[1])
 
 
 def _places(sentences: list[str]) -> list[dict]:
@@ -461,12 +502,17 @@ def _agencies(sentences: list[str]) -> list[dict]:
     tax = load_taxonomy()
     skip = set(_config()["skip_agencies"])
     found = []
-    folded_sentences = [(sentence, fold(sentence)) for sentence in sentences]  # fold once
+    folded_sentences = [fold(sentence) for sentence in sentences]
+    everything = "\n".join(folded_sentences)
     for name, terms in tax.agencies.items():
         if name in skip:
             continue
-        for sentence, folded in folded_sentences:
-            if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms):
+        # a term whose literal is nowhere in the article cannot match any sentence of it
+        live = [t for t in terms if not t.literal or t.literal in everything]
+        if not live:
+            continue
+        for sentence, folded in zip(sentences, folded_sentences, strict=True):
+            if any(t.search(sentence if t.case_sensitive else folded) for t in live):
                 found.append({"value": name, "sentence": sentence})
                 break
     order = {s: i for i, s in enumerate(sentences)}
@@ -492,12 +538,12 @@ def _data_categories(sentences: list[str]) -> list[dict]:
         hits = {}
         for name, generic, terms in categories:
             for term in terms:
-                m = term.pattern.search(folded)
+                m = term.search(folded)
                 if m:
                     hits[name] = (generic, _original(sentence, folded, m.start(), m.end()))
                     break
         specific = any(not generic for generic, _ in hits.values())
-        about_data = specific or any(t.pattern.search(folded) for t in context)
+        about_data = specific or any(t.search(folded) for t in context)
         for name, (generic, text) in hits.items():
             if name not in found and (not generic or about_data):
                 found[name] = {"value": name, "term": text, "sentence": sentence}
@@ -562,6 +608,21 @@ def is_boilerplate(sentence: str) -> bool:
     must never be a draft's lead or one of its facts (`data/facts.toml` `[boilerplate]`)."""
     text = " ".join((sentence or "").split())
     return any(p.search(text) for p in _boilerplate())
+
+
+@lru_cache(maxsize=1)
+def _headings() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in _config()["headings"]["patterns"])
+
+
+@lru_cache(maxsize=8192)
+def is_heading(sentence: str) -> bool:
+    """A structured document's heading line ("AGENCY: …", "ACTION: Final rule.", "BILLING
+    CODE …", "[FR Doc No: …]"): it names the document's parts and never tells the news. Not
+    furniture: `extract_facts` still reads the agencies it names (`data/facts.toml`
+    `[headings]`)."""
+    text = " ".join((sentence or "").split())
+    return any(p.search(text) for p in _headings())
 
 
 @lru_cache(maxsize=1)
@@ -666,3 +727,95 @@ def content_words(sentence: str) -> set[str]:
     ("detained", "detention" -> "detain", "detent"), for telling a new finding from a repeat."""
     common = _common_words()
     return {w[:6] for w in re.findall(r"[a-z]{5,}", fold(sentence)) if w[:6] not in common}
+
+
+# --------------------------------------------------------------------------------------------
+# Federal Register notices: structured documents whose news is in their headings
+
+
+_REGISTER = {
+    "marker": re.compile(r"\bFederal Register\b|\bFed\. Reg\.|\b\d+ FR \d+\b|^\s*ACTION:", re.M),
+    # A notice's own headings, not a news story quoting "the Federal Register".
+    "structure": re.compile(r"\b(?:AGENCY|AGENCIES|ACTION):|"
+                            r"\[(?:Rules and Regulations|Proposed Rules|Notices)\]|"
+                            r"Federal Register / Vol\. \d+|Federal Register Volume"),
+    "agency": re.compile(r"\bAGENC(?:Y|IES):\s*(?P<v>.+?)(?=\s*(?:ACTION:|SUMMARY:|\n\s*\n|$))",
+                         re.S),
+    "action": re.compile(r"\bACTION:\s*(?P<v>[^.\n]+)"),
+    "department": re.compile(r"\bDEPARTMENT\s+OF(?:\s+(?!DEPARTMENT\b)(?:[A-Z]{2,}|OF|AND|THE))+"),
+    "citation": (re.compile(r"\b(?P<vol>\d{2,3}) (?:FR|Fed\. Reg\.) (?P<page>\d{3,6})\b"),
+                 re.compile(r"Federal Register Volume (?P<vol>\d+)[^\]]*\][^\[]*(?:\[[^\]]*\]\s*)*?"
+                            r"\[Pages? (?P<page>\d+)"),
+                 re.compile(r"(?P<page>\d{3,6}) Federal Register / Vol\. (?P<vol>\d+)")),
+    "number": re.compile(r"(?:FR Doc(?:ument)?(?: No)?:?|Document|\[)\s*(?P<v>\d{4}-\d{4,6})\b"),
+    "date": re.compile(r"(?:Federal Register[^()\n/]{0,40}[(/]\s*|Fed\. Reg\. \d+ \(|"
+                       r"Federal Register / Vol\. \d+, No\. \d+ / )(?:\w+day, )?"
+                       r"(?P<month>[A-Z][a-z]+)\.? (?P<day>\d{1,2}), (?P<year>\d{4})"),
+    "section": re.compile(r"\[(?P<v>Rules and Regulations|Proposed Rules|Notices)\]|"
+                          r"/ (?P<w>Rules and Regulations|Proposed Rules|Notices)\b"),
+    "title_cut": re.compile(r"^\d+ FR \d+(?: pgs?\. [\d-]+)? - |^\d{4}-\d{4,6}\.\s+|"
+                            r",\s*\d+-\d+\s*\[\d{4}-\d+\]$|"
+                            r";\s*(?:Proposed Rule|Final Rule|Notice|Interim Final Rule)$"),
+}
+_SECTION_ACTION = {"Rules and Regulations": "rule", "Proposed Rules": "proposed rule",
+                   "Notices": "notice"}
+
+
+def register_title(title: str) -> str:
+    """A Federal Register document's own title, without the citation an aggregator adds
+    ("83 FR 45486 - …", "…, 44392-44535 [2019-17927]", "…; Proposed Rule")."""
+    return _REGISTER["title_cut"].sub("", " ".join((title or "").split())).strip()
+
+
+def register_notice(title: str, text: str) -> dict[str, str] | None:
+    """What a Federal Register document says in its headings: the agencies, the action
+    ("Final rule"; `section`, "proposed rule", from the part of the Register it is in), the
+    citation ("83 FR 45486"), the document number and the publication date, with its title
+    (the fields a copy has). None for any other text.
+
+    A notice's news is in these fields, not in prose: "AGENCY: U.S. Citizenship and
+    Immigration Services …" is no sentence a post can lead with, but the fields state who did
+    what, when, and where it is published.
+    """
+    text = text or ""
+    head = text[:3000]
+    if not _REGISTER["marker"].search(head):
+        return None  # not a Federal Register document
+    found: dict[str, str] = {"title": register_title(title)}
+    agency = _REGISTER["agency"].search(head)
+    named = " ".join(agency.group("v").split()).rstrip(".") if agency else ""
+    if named and len(named) <= 320 and not re.search(r"[a-z]{2}\. [A-Z]", named):  # not prose
+        found["agencies"] = named
+    else:
+        departments = []
+        for m in _REGISTER["department"].finditer(head):
+            name = " ".join(w.capitalize() if w not in ("OF", "AND", "THE") else w.lower()
+                            for w in m.group(0).split())
+            if name not in departments:
+                departments.append(name)
+        if departments:
+            found["agencies"] = " and ".join(f"the {d}" for d in departments)
+    action = _REGISTER["action"].search(head)
+    section = _REGISTER["section"].search(head)
+    if action:
+        found["action"] = re.sub(r"\s*\([^)]*\)", "", action.group("v").split(";")[0]).strip()
+    if section:  # the part of the Register: "rule" where ACTION: says "Interim final rule"
+        found["section"] = _SECTION_ACTION[section.group("v") or section.group("w")]
+    for pattern in _REGISTER["citation"]:
+        m = pattern.search(head)
+        if m:
+            found["citation"] = f"{m.group('vol')} FR {m.group('page')}"
+            break
+    number = _REGISTER["number"].search(head) or _REGISTER["number"].search(title or "")
+    if number:
+        found["number"] = number.group("v")
+    day = _REGISTER["date"].search(head)
+    if day:
+        month = month_numbers().get(fold(day.group("month")))
+        value = _resolve(int(day.group("year")), month, int(day.group("day")), None) \
+            if month else None
+        if value:
+            found["date"] = value
+    if not _REGISTER["structure"].search(head) or len(found) < 2:
+        return None  # a story about a notice, or a copy with nothing but its title
+    return found

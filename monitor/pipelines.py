@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from monitor import facts, relevance, workers
+from monitor import workers
 from monitor.storage import articles, open_db
 from monitor.textclean import clean_value
 from monitor.urls import canonical_url, content_hash, is_http_url
@@ -17,30 +17,36 @@ from monitor.urls import canonical_url, content_hash, is_http_url
 logger = logging.getLogger(__name__)
 
 
-_extract_job = workers.extract_job  # top-level and light to import, so it pickles cheaply
+_article_job = workers.article_job  # top-level and light to import, so it pickles cheaply
 
 
 class ExtractPipeline:
-    """Page -> clean text, dates and language, in a worker process when configured."""
+    """Page -> clean text, dates and language, then relevance and facts: in a worker process
+    when configured (one round trip for both), else inline."""
 
-    def __init__(self, workers_count: int, crawler=None):
+    def __init__(self, workers_count: int, crawler=None, threshold: float | None = None):
         self.workers_count = workers_count
         self.crawler = crawler
+        self.threshold = threshold
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("MONITOR_EXTRACT_WORKERS", 0), crawler)
+        return cls(crawler.settings.getint("MONITOR_EXTRACT_WORKERS", 0), crawler,
+                   crawler.settings.getfloat("MONITOR_RELEVANCE_THRESHOLD") or None)
 
     async def process_item(self, item):
         now = datetime.now(UTC)
         args = (item.get("html"), item["url"], now, item.get("selectors") or {},
-                item.get("feed") or {})
+                item.get("feed") or {}, item.get("language_hint"), self.threshold)
         executor = workers.pool(self.workers_count)
         if executor is None:
-            item["extracted"] = _extract_job(*args)
+            done = _article_job(*args)
         else:
             loop = asyncio.get_running_loop()
-            item["extracted"] = await loop.run_in_executor(executor, _extract_job, *args)
+            done = await loop.run_in_executor(executor, _article_job, *args)
+        item["extracted"] = done["extracted"]
+        if done["judgement"] is not None:
+            item["judgement"], item["facts"] = done["judgement"], done["facts"]
         # A page the parser could not read (or cut off) is a parse problem in health; a short
         # page losing to a longer summary is ordinary (error pages, menus) and stays quiet.
         fallback = [w for w in item["extracted"].get("warnings", [])
@@ -49,15 +55,14 @@ class ExtractPipeline:
         if fallback and item.get("html") and hasattr(spider, "problem"):
             spider.problem(item["url"], f"the article page gave no usable text "
                                         f"({fallback[0]}); the feed summary stands in")
-        if item.get("language_hint") and not item["extracted"].get("language"):
-            item["extracted"]["language"] = item["language_hint"]
         if not item["extracted"]["text"] and not item["extracted"]["title"]:
             raise DropItem(f"{item['source_id']}: nothing extractable at {item['url']}")
         return item
 
 
 class JudgePipeline:
-    """Relevance score, incident type and facts: pure functions, cheap, inline."""
+    """Relevance score, incident type and facts: pure functions. ExtractPipeline's job already
+    judged the article (in the worker); this judges items that arrive without a judgement."""
 
     def __init__(self, threshold: float | None):
         self.threshold = threshold
@@ -67,14 +72,9 @@ class JudgePipeline:
         return cls(crawler.settings.getfloat("MONITOR_RELEVANCE_THRESHOLD") or None)
 
     def process_item(self, item):
-        data = item["extracted"]
-        item["judgement"] = relevance.judge(
-            data["title"], data["text"], language=data.get("language") or "en",
-            threshold=self.threshold,
-        )
-        item["facts"] = facts.extract_facts(
-            data["title"], data["text"], language=data.get("language") or "en"
-        )
+        if item.get("judgement") is None:
+            item["judgement"], item["facts"] = workers.judge_extracted(item["extracted"],
+                                                                       self.threshold)
         return item
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +48,29 @@ class _Term:
     pattern: re.Pattern[str]
     weight: float
     case_sensitive: bool = False
+    # the text every match starts with (its first word): the regex is tried only where
+    # str.find (C speed) sees it, not at every position of a long article, which its leading
+    # lookbehind makes `re` do; empty for `re:` and case-sensitive terms (regex alone)
+    literal: str = ""
+
+    def finditer(self, haystack: str) -> Iterator[re.Match[str]]:
+        """What `pattern.finditer` yields: non-overlapping matches, left to right."""
+        if not self.literal:
+            yield from self.pattern.finditer(haystack)
+            return
+        find, match, literal = haystack.find, self.pattern.match, self.literal
+        position = find(literal)
+        while position >= 0:
+            found = match(haystack, position)  # the lookbehind still sees the text before
+            if found:
+                yield found
+                position = find(literal, found.end())
+            else:
+                position = find(literal, position + 1)
+
+    def search(self, haystack: str) -> re.Match[str] | None:
+        """What `pattern.search` returns: the first match, or None."""
+        return next(self.finditer(haystack), None)
 
 
 @dataclass(frozen=True)
@@ -86,7 +110,8 @@ def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False
         else:
             words.append(re.escape(word))
     body = r"[\s\-]+".join(words)
-    return _Term(term, re.compile(rf"(?<![\w-]){body}(?!\w)"), weight)
+    literal = fold(term).split()[0].removesuffix("*") if words else ""
+    return _Term(term, re.compile(rf"(?<![\w-]){body}(?!\w)"), weight, literal=literal)
 
 
 def _terms(entries: list[str], weight: float, case_sensitive: list[str] | None = None) -> tuple:
@@ -152,7 +177,7 @@ def incident_types() -> tuple[str, ...]:
 def _find(term: _Term, fields: dict[str, tuple[str, str]]) -> str | None:
     """Name of the first field (title before text) where the term occurs, else None."""
     for name, (original, folded) in fields.items():
-        if term.pattern.search(original if term.case_sensitive else folded):
+        if term.search(original if term.case_sensitive else folded):
             return name
     return None
 
@@ -167,7 +192,7 @@ def _locate(
     """
     for name, (original, folded) in fields.items():
         haystack = original if term.case_sensitive else folded
-        for found in term.pattern.finditer(haystack):
+        for found in term.finditer(haystack):
             span = range(found.start(), found.end())
             if any((name, i) in taken for i in span):
                 continue
@@ -199,8 +224,8 @@ def judge(
                           threshold=None if model else threshold)
     if not model:
         return verdict
-    prediction = model.predict(title or "", text or "", language, verdict.matches)
     cutoff = model.threshold if threshold is None else threshold
+    prediction = model.predict(title or "", text or "", language, verdict.matches, cutoff=cutoff)
     relevant = prediction.probability >= cutoff
     matches = verdict.matches + [
         {"rule": "model", "term": f"p={prediction.probability:.2f} (threshold {cutoff:g})",
@@ -228,10 +253,17 @@ def judge_rules(
     tax = taxonomy or load_taxonomy()
     limit = tax.threshold if threshold is None else threshold
     fields = {"title": (title or "", fold(title or "")), "text": (text or "", fold(text or ""))}
+    # most of the ~600 terms are absent: one substring test on both folded fields rules them out
+    everything = f"{fields['title'][1]}\n{fields['text'][1]}"
     matches: list[dict] = []
     claimed: dict[str, set[tuple[str, int]]] = {}
 
+    def absent(term: _Term) -> bool:
+        return bool(term.literal) and term.literal not in everything
+
     def hit(rule: str, term: _Term, weight: float) -> bool:
+        if absent(term):
+            return False
         taken = claimed.setdefault(rule, set())
         located = _locate(term, fields, taken)
         if located is None:
@@ -245,7 +277,7 @@ def judge_rules(
     agency_total = 0.0
     for name, terms in tax.agencies.items():
         for term in terms:
-            where = _find(term, fields)
+            where = None if absent(term) else _find(term, fields)
             if where is not None:
                 weight = min(tax.agency_weights[name], max(tax.agency_cap - agency_total, 0.0))
                 agency_total += weight
@@ -265,7 +297,7 @@ def judge_rules(
                 type_scores[kind] = type_scores.get(kind, 0.0) + matches[-1]["weight"]
 
     for name, terms in tax.negatives.items():
-        found = [t for t in terms if _find(t, fields)]
+        found = [t for t in terms if not absent(t) and _find(t, fields)]
         if found:
             matches.append({"rule": f"negative:{name}", "term": ", ".join(t.term for t in found),
                             "weight": tax.negative_weights[name], "field": "any"})

@@ -35,6 +35,8 @@ STOPWORDS = frozenset(
     "which who will with y al con para por su sus".split()
 )
 MAX_TOKENS = 4000  # an article's first ~4,000 words decide; a 50,000-word page costs no more
+CHAR_SIZES = (3, 4, 5)
+BLOCK_SOURCES = ("body", "title", "chars")  # the TF-IDF blocks, in column order
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,14 @@ def lemmas(text: str, language: str) -> list[str]:
     for word in WORD.findall(fold(text))[:MAX_TOKENS]:
         if word in STOPWORDS or len(word) < 2:
             continue
-        out.append(word if word.isdigit() else simplemma.lemmatize(word, lang=langs).lower())
+        out.append(word if word.isdigit() else _lemma(word, langs))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str, langs: tuple[str, ...]) -> str:
+    """simplemma's lemma, cached: news vocabulary repeats, and each lookup costs microseconds."""
+    return simplemma.lemmatize(word, lang=langs).lower()
 
 
 def word_features(text: str, language: str) -> list[str]:
@@ -66,6 +74,17 @@ def word_features(text: str, language: str) -> list[str]:
 def title_features(title: str, language: str) -> list[str]:
     """The headline's lemmas: a block of its own, so a short headline is not drowned out."""
     return lemmas(title, language)
+
+
+def char_features(title: str, text: str) -> list[str]:
+    """3- to 5-letter pieces of each folded word (" redad", "deport"): they carry a stem across
+    English and Spanish and across inflections the lemmatiser does not know."""
+    out = []
+    for word in WORD.findall(fold(f"{title} {text}"))[:MAX_TOKENS]:
+        padded = f" {word} "
+        for n in CHAR_SIZES:
+            out.extend(padded[i:i + n] for i in range(max(len(padded) - n + 1, 1)))
+    return out
 
 
 def rule_features(matches: list[dict]) -> dict[str, float]:
@@ -98,7 +117,8 @@ class RelevanceModel:
     def __init__(self, data: dict[str, Any]):
         self.data = data
         self.threshold = float(data["threshold"])
-        self.blocks = [(b["vocabulary"], b["idf"], b["offset"]) for b in data["blocks"]]
+        self.blocks = [(b.get("source", BLOCK_SOURCES[n]), b["vocabulary"], b["idf"], b["offset"],
+                        float(b.get("scale", 1.0))) for n, b in enumerate(data["blocks"])]
         self.rule_offset = int(data["rule_offset"])
         self.rule_scale = float(data["rule_scale"])
         self.names: list[str] = data["feature_names"]
@@ -114,8 +134,11 @@ class RelevanceModel:
     def vector(self, title: str, text: str, language: str, matches: list[dict]) -> dict[int, float]:
         """Sparse feature vector (index -> value), built exactly as training built it."""
         vec: dict[int, float] = {}
-        token_lists = (word_features(text, language), title_features(title, language))
-        for (vocabulary, idf, offset), tokens in zip(self.blocks, token_lists, strict=True):
+        sources = {"body": lambda: word_features(text, language),
+                   "title": lambda: title_features(title, language),
+                   "chars": lambda: char_features(title, text)}
+        for source, vocabulary, idf, offset, scale in self.blocks:
+            tokens = sources[source]()
             counts: dict[int, int] = {}
             for token in tokens:
                 idx = vocabulary.get(token)
@@ -123,7 +146,7 @@ class RelevanceModel:
                     counts[idx] = counts.get(idx, 0) + 1
             tfidf = {i: (1.0 + math.log(c)) * idf[i] for i, c in counts.items()}
             norm = math.sqrt(sum(v * v for v in tfidf.values())) or 1.0
-            vec.update((offset + i, v / norm) for i, v in tfidf.items())
+            vec.update((offset + i, scale * v / norm) for i, v in tfidf.items())
         for name, value in rule_features(matches).items():
             idx = self.index.get(name)
             if idx is not None and idx >= self.rule_offset and value:
@@ -131,13 +154,18 @@ class RelevanceModel:
         return vec
 
     def predict(self, title: str, text: str, language: str, matches: list[dict],
-                top: int = 6) -> Prediction:
-        """Probability of an incident, its type, and the features that pushed hardest."""
+                top: int = 6, cutoff: float | None = None) -> Prediction:
+        """Probability of an incident, its type, and the features that pushed hardest.
+
+        With `cutoff`, the features that pushed towards the verdict come first (what sank a
+        job-fair story, not the agency name that nearly carried it), then the strongest others.
+        """
         vec = self.vector(title, text, language, matches)
         parts = [(i, self.rel_coef[i] * v) for i, v in vec.items() if self.rel_coef[i]]
         logit = self.rel_intercept + sum(c for _, c in parts)
         probability = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
-        parts.sort(key=lambda p: -abs(p[1]))
+        sign = 0 if cutoff is None else (1 if probability >= cutoff else -1)
+        parts.sort(key=lambda p: (sign * p[1] <= 0 if sign else False, -abs(p[1])))
         contributions = tuple((self.label(i), round(c, 3)) for i, c in parts[:top])
         logits = [b + sum(row[i] * v for i, v in vec.items())
                   for b, row in zip(self.type_intercept, self.type_coef, strict=True)]
@@ -153,6 +181,8 @@ class RelevanceModel:
             return "rule " + name[5:]
         if name.startswith("title:"):
             return f"headline word '{name[6:]}'"
+        if name.startswith("chars:"):
+            return f"word part '{name[6:].strip()}'"
         return f"word '{name.removeprefix('body:')}'"
 
 

@@ -11,6 +11,8 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
+import itertools
+import os
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -20,12 +22,33 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+PORTS_PER_WORKER = 400
+FIRST_WORKER_PORT = 20000  # below Linux's ephemeral range (32768-60999): the kernel hands none
+_handed_out = itertools.count()
+
 
 def free_port() -> int:
-    """A loopback port nobody listens on (now): for "server down" and for starting later."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port nobody listens on (now): for "server down" and for starting later.
+
+    The SMTP servers must be told their port before they bind it, so a port is chosen, closed
+    and used later. Under pytest-xdist each worker (`PYTEST_XDIST_WORKER` = gw0, gw1, ...) picks
+    from its own range, so two workers cannot be handed the same port in that gap.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+    first = FIRST_WORKER_PORT + int(worker[2:]) * PORTS_PER_WORKER
+    for _ in range(PORTS_PER_WORKER):
+        port = first + next(_handed_out) % PORTS_PER_WORKER
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use (by something outside the tests): the next one
+            return port
+    raise RuntimeError(f"no free loopback port in {first}-{first + PORTS_PER_WORKER - 1}")
 
 
 @dataclass

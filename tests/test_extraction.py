@@ -381,6 +381,50 @@ def test_evening_feed_time_upgrades_date_only_page_of_the_us_day():
     assert result["published"] == "2026-11-19T02:15:00+00:00"
 
 
+# --- precision mode drops the body: retry in default mode (issue 16, barrons.com shape) ------
+# The body sits in <div class="barrons-article-wrap">: precision mode prunes it as a nav "bar"
+# and keeps only the reprint notice. The text is a real report (corpus id real-7d1cd712e6).
+
+BARRONS_URL = "https://www.barrons.com/articles/ticking-bomb-detention-center-inspectors"
+
+
+@pytest.fixture(scope="module")
+def barrons() -> dict:
+    return page("barrons_article_wrap.html", BARRONS_URL)
+
+
+def test_barrons_body_recovered_from_default_mode(barrons):
+    assert "grappled with drug smuggling, chronic medical staff shortages" in barrons["text"]
+    assert "shed more light on Stewart's thorny challenges" in barrons["text"]
+
+
+def test_barrons_body_is_not_the_reprint_notice_alone(barrons):
+    assert not barrons["text"].startswith("Copyright 2018 Dow Jones")
+    assert len(barrons["text"]) > 3 * len("Copyright 2018 Dow Jones & Company, Inc. All Rights "
+                                          "Reserved. This copy is for your personal, non-"
+                                          "commercial use only.")
+
+
+def test_barrons_title_and_method(barrons):
+    assert barrons["method"] == "trafilatura"
+    assert barrons["title"].startswith("Inspectors find drugs, dangers in Ga.")
+
+
+def test_precision_result_kept_when_default_mode_adds_only_menus():
+    # the ICE newsroom listing: default mode adds the menu and teaser lines, not prose
+    html = (Path(__file__).parents[1] / "demo" / "snapshot" / "www.ice.gov"
+            / "newsroom.page-1.html").read_text(encoding="utf-8")
+    result = extract(html, "https://www.ice.gov/newsroom", now=NOW)
+    assert "Skip to main content" not in result["text"]
+
+
+def test_prose_chars_counts_sentences_not_menu_lines():
+    from monitor.extraction import prose_chars
+
+    sentence = "Officers arrested twelve workers at the plant on Tuesday morning, the agency said."
+    assert prose_chars(f"Home\nNews\nAbout us\n{sentence}") == len(sentence)
+
+
 def test_page_dates_use_the_shared_month_table():
     # one table (data/facts.toml [dates]) for facts, page dates and birth dates
     from monitor import extraction, facts

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from aiosmtpd.controller import Controller
 
 from monitor.snapshot import serve_snapshot
 from tests.conftest import DEMO_SNAPSHOT, run_cli
 from tests.opskit import ops_config, scalar
+from tests.smtp_server import free_port
 
 
 class Inbox:
@@ -19,12 +18,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
         self.messages.append(envelope.content)
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

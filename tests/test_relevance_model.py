@@ -10,7 +10,7 @@ import pytest
 
 from monitor import corpus
 from monitor.relevance import explain, judge, judge_rules
-from monitor.relevance_model import RelevanceModel, lemmas, load_model
+from monitor.relevance_model import DEFAULT_MODEL, RelevanceModel, char_features, lemmas, load_model
 from monitor.relevance_training import Featuriser, _classifiers, featurise, train
 
 TEST_SPLIT = corpus.load(split="test")
@@ -21,17 +21,16 @@ SAMPLE = sorted((i for i in TEST_SPLIT
 # The shipped model's mistakes in that sample, recorded when it was trained: strict xfail, so
 # a retrained model that gets one right fails here until the list is brought up to date.
 DECISION_ERRORS = {
-    "real-8c64718416", "real-1c9f7b1af0", "real-67a6c55e94", "real-69d608e8b9", "real-8ff0b5383e",
-    "real-ffab358558", "real-823c74d474", "real-f45ad67017", "real-363dcbdf20", "real-705c4db5f6",
-    "real-d6c4c1af4d", "real-eb1858214b",
+    "real-1c9f7b1af0", "real-363dcbdf20", "real-67a6c55e94", "real-69d608e8b9", "real-705c4db5f6",
+    "real-8ff0b5383e", "real-d6c4c1af4d", "real-eb1858214b", "real-f45ad67017",
 }
 TYPE_ERRORS = {
-    "real-54fe233d85", "real-bf8b21c739", "real-dc0953783d", "real-bc6bd10c02", "real-d6814b4456",
-    "real-0ff37fa0fe", "real-1776f64a4d", "real-3dbd178262", "real-bf168b4c4a", "real-4abf9bd429",
-    "real-ee5217f4d8", "real-07d328f715", "real-641ec11e66", "real-70e75cd1ab", "real-a11dbb5f96",
-    "real-c63a74dbed", "real-dbdd829739", "real-2334162216", "real-9b2ad04453", "real-e3ee119eaf",
-    "real-ee9845a98e", "real-bb3e938c9d", "real-04e7f17cce", "real-b83c16ac29", "real-f2ec33b33d",
-    "real-b22cf6d7df", "real-98e61f47b3", "real-15b352ae67",
+    "real-04e7f17cce", "real-07d328f715", "real-08a64a1d39", "real-0ff37fa0fe", "real-15b352ae67",
+    "real-1776f64a4d", "real-2334162216", "real-40dac1d5a8", "real-4abf9bd429", "real-54fe233d85",
+    "real-641ec11e66", "real-70e75cd1ab", "real-98e61f47b3", "real-9b2ad04453", "real-a11dbb5f96",
+    "real-b22cf6d7df", "real-bb3e938c9d", "real-bc6bd10c02", "real-bf168b4c4a", "real-bf8b21c739",
+    "real-c63a74dbed", "real-dbdd829739", "real-e3ee119eaf", "real-ee5217f4d8", "real-ee9845a98e",
+    "real-f2ec33b33d", "real-ffab358558",
 }
 KNOWN = pytest.mark.xfail(strict=True, reason="a recorded mistake of the shipped model")
 
@@ -84,6 +83,21 @@ def test_explain_names_the_model_features():
     assert "model p=" in explain(j)
 
 
+def test_a_rejected_story_is_explained_by_what_sank_it():
+    j = judge("ICE job fair draws hundreds of applicants",
+              "Immigration and Customs Enforcement held a hiring event on Saturday for deportation "
+              "officer positions.")
+    features = [m["contribution"] for m in j.matches if m["rule"] == "model:feature"]
+    assert not j.relevant and features[0] < 0
+
+
+def test_a_flagged_story_is_explained_by_what_carried_it():
+    j = judge("ICE agents arrest 40 workers in raid at Georgia plant",
+              "Immigration and Customs Enforcement agents detained 40 workers on Thursday.")
+    features = [m["contribution"] for m in j.matches if m["rule"] == "model:feature"]
+    assert j.relevant and features[0] > 0
+
+
 def test_model_features_do_not_change_the_rule_score():
     args = ("ICE raids farm in Ohio", "Agents detained 12 workers.")
     assert judge(*args).score == judge_rules(*args).score
@@ -112,6 +126,22 @@ def test_custom_taxonomy_disables_the_model(tmp_path):
 
 def test_lemmas_fold_english_and_spanish():
     assert lemmas("Detenidos deported", "es") == ["detenido", "deport"]
+
+
+def test_word_pieces_share_a_stem_across_english_and_spanish():
+    english, spanish = set(char_features("Deported", "")), set(char_features("", "deportados"))
+    assert {" dep", "depor", "port"} <= english & spanish
+
+
+def test_word_pieces_are_named_readably_in_the_explanation():
+    model = load_model()
+    index = next(i for i, n in enumerate(model.names) if n.startswith("chars:"))
+    assert model.label(index).startswith("word part '")
+
+
+def test_model_file_stays_small():
+    # loaded in every crawl worker: a bigger vocabulary must be weighed against that
+    assert DEFAULT_MODEL.stat().st_size < 2_000_000
 
 
 def test_json_scorer_reproduces_scikit_learn():
