@@ -8,7 +8,8 @@ threshold calibrated on `dev` (`python -m monitor.cluster_training`), so `test` 
 figure. Reports are fed one at a time in publication order, as the pipeline sees them; facts
 come from `monitor.facts.extract_facts`. Printed per split: pairwise P/R over all pairs, then
 English-only, Spanish-only and cross-language pairs, follow-up attachment recall (a report the
-corpus marks `follow_up` joined an incident holding an earlier report of its event), and the
+corpus marks `follow_up` joined an incident holding an earlier report of its event), how well
+the follow-up *role* (time gap or headline cue) matches the corpus on attached reports, and the
 different incidents of one type within a week of each other, with whether they stayed apart.
 The hand-written set (`tests/data/cluster_set.jsonl`, written facts) is the regression line.
 Targets on test: precision >= 0.98, recall >= 0.95; exit status 1 when missed.
@@ -66,6 +67,25 @@ def follow_up_recall(docs: list[Doc], labels: dict[int, str], items: dict[int, d
     return attached, total
 
 
+def follow_up_role(docs: list[Doc], labels: dict[int, str], items: dict[int, dict],
+                   predicted: dict[int, int], reasons: dict[int, dict]) -> dict[str, int]:
+    """Of the reports correctly attached to an earlier report of their event: how many the
+    corpus marks `follow_up`, how many were given the follow-up role, and by which rule."""
+    order = sorted(docs, key=lambda d: (d.published or "", d.id))
+    seen: list[int] = []
+    out = {"true": 0, "marked": 0, "both": 0, "by_cue": 0}
+    for doc in order:
+        if any(labels[o] == labels[doc.id] and predicted[o] == predicted[doc.id] for o in seen):
+            truth = items[doc.id].get("role") == "follow_up"
+            marked = reasons[doc.id].get("role") == "follow_up"
+            out["true"] += truth
+            out["marked"] += marked
+            out["both"] += truth and marked
+            out["by_cue"] += marked and reasons[doc.id].get("follow_up_by") == "headline cue"
+        seen.append(doc.id)
+    return out
+
+
 def same_week_apart(docs: list[Doc], labels: dict[int, str], predicted: dict[int, int]
                     ) -> list[tuple[str, str, bool]]:
     """Different incidents of one type reported within 7 days: (key, key, kept apart?)."""
@@ -100,6 +120,12 @@ def report_split(split: str, verbose: bool) -> dict:
                                           [(a, b) for a, b in pairs if keep(a, b)])))
     attached, total = follow_up_recall(docs, labels, items, predicted)
     print(f"  follow-up attachment recall {attached / max(total, 1):.3f} ({attached} of {total})")
+    role = follow_up_role(docs, labels, items, predicted, reasons)
+    print(f"  follow-up role on attached reports: precision "
+          f"{role['both'] / max(role['marked'], 1):.3f}, "
+          f"recall {role['both'] / max(role['true'], 1):.3f}"
+          f" ({role['both']} of {role['true']} follow-ups marked; {role['marked']} marked, "
+          f"{role['by_cue']} by a headline cue)")
     apart = same_week_apart(docs, labels, predicted)
     print(f"  same type, same week, different incidents: {sum(k for *_, k in apart)} of "
           f"{len(apart)} pairs kept apart")

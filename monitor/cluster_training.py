@@ -37,14 +37,21 @@ from monitor.similarity import (
     Idf,
     SimilarityModel,
     cosine,
+    gap_days,
     lemmas,
     pair_features,
+    parse_time,
 )
 
-PRECISION_FLOOR = 0.985
+PRECISION_FLOOR = 0.98
 C = 1.0
 HARD_NEGATIVES = 8
-THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 0.96, 0.025))
+SAME_TYPE_NEGATIVES = 4  # other incidents of the article's type reported within NEAR_DAYS
+NEAR_DAYS = 30
+THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.50, 0.991, 0.025))
+MEMBER_THRESHOLDS = (0.0, 0.5, 0.8)
+FOLLOW_UP_THRESHOLDS = (0.95, 0.99)
+BETA = 0.5  # when no setting reaches the floor: F-beta weighting precision over recall
 
 
 def corpus_docs(split: str, path: str | Path | None = None) -> tuple[list[Doc], dict[int, str],
@@ -87,7 +94,11 @@ def stream_pairs(docs: list[Doc], labels: dict[int, str], index: IncidentIndex
         others = sorted((k for k in centroids if k != own),
                         key=lambda k: -cosine(sig.features.terms, centroids[k].terms))
         foreign = [k for k in others if sig.features.language not in centroids[k].languages]
-        hard = list(dict.fromkeys(others[:HARD_NEGATIVES] + foreign[:HARD_NEGATIVES // 2]))
+        when = parse_time(sig.published)
+        same_type = [k for k in others if doc.incident_type in centroids[k].types and (
+            when is None or (gap_days(when, centroids[k]) or 0.0) <= NEAR_DAYS)]
+        hard = list(dict.fromkeys(others[:HARD_NEGATIVES] + foreign[:HARD_NEGATIVES // 2]
+                                  + same_type[:SAME_TYPE_NEGATIVES]))
         for key in ([own] if own in centroids else []) + hard:
             best = max(jaccard(sig.minhash, m.minhash) for m in members[key])
             closest = max(cosine(sig.features.terms, m.features.terms)
@@ -117,23 +128,35 @@ def operator_pairs(path: Path, index: IncidentIndex) -> tuple[list[dict[str, flo
     return X, y
 
 
-def calibrate(model_data: dict, docs: list[Doc], labels: dict[int, str]) -> tuple[float, dict]:
-    """The threshold with the best dev recall at precision >= PRECISION_FLOOR (else best F1)."""
+def _f_beta(scores: dict) -> float:
+    p, r = scores["precision"], scores["recall"]
+    return (1 + BETA ** 2) * p * r / (BETA ** 2 * p + r) if p + r else 0.0
+
+
+def calibrate(model_data: dict, docs: list[Doc], labels: dict[int, str]
+              ) -> tuple[dict[str, float], dict]:
+    """The thresholds (join, late join, closest member) with the best dev recall at pairwise
+    precision >= PRECISION_FLOOR, else the best dev F-beta (beta 0.5: precision first), found
+    by clustering dev for real with each setting."""
     model = SimilarityModel(model_data)
     ordered = sorted(docs, key=lambda d: (d.published or "", d.id))
     signer = IncidentIndex(model=model)
-    signed = [(doc, signer.signature(doc)) for doc in ordered]  # the threshold changes nothing
+    signed = [(doc, signer.signature(doc)) for doc in ordered]  # the thresholds change nothing
     results = []
     for threshold in THRESHOLDS:
-        index = IncidentIndex(model=model, threshold=threshold)
-        for doc, sig in signed:
-            found = index.assign(doc, sig).incident_id
-            index.add(found if found is not None else doc.id, doc, sig)
-        results.append((threshold, pairwise_scores(labels, index.assignments())))
+        for member in MEMBER_THRESHOLDS:
+            for late in sorted({threshold, *(f for f in FOLLOW_UP_THRESHOLDS if f > threshold)}):
+                setting = {"threshold": float(threshold), "member_threshold": member,
+                           "follow_up_threshold": float(late)}
+                index = IncidentIndex(model=model, **setting)
+                for doc, sig in signed:
+                    found = index.assign(doc, sig).incident_id
+                    index.add(found if found is not None else doc.id, doc, sig)
+                results.append((setting, pairwise_scores(labels, index.assignments())))
     passing = [r for r in results if r[1]["precision"] >= PRECISION_FLOOR]
     if passing:
-        return max(passing, key=lambda r: (r[1]["recall"], -r[0]))
-    return max(results, key=lambda r: r[1]["f1"])
+        return max(passing, key=lambda r: (r[1]["recall"], -r[0]["threshold"]))
+    return max(results, key=lambda r: _f_beta(r[1]))
 
 
 def train(pairs_file: Path | None = None, corpus_path: Path | None = None) -> dict:
@@ -158,8 +181,8 @@ def train(pairs_file: Path | None = None, corpus_path: Path | None = None) -> di
     data = {**base, "coef": [round(float(c), 5) for c in fit.coef_[0]],
             "intercept": round(float(fit.intercept_[0]), 5),
             "scale": [round(float(s), 6) for s in scale]}
-    threshold, scores = calibrate(data, docs, labels)
-    data["threshold"] = threshold
+    setting, scores = calibrate(data, docs, labels)
+    data.update(setting)
     data["trained"] = {
         "on": "tests/data/real/corpus.jsonl dev" + (f" + {pairs_file.name}" if pairs_file else ""),
         "pairs": len(y), "positive_pairs": int(sum(y)),
@@ -179,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n",
                         encoding="utf-8")
     weights = sorted(zip(data["features"], data["coef"], strict=True), key=lambda p: -abs(p[1]))
-    print(f"{args.out}: {data['trained']['pairs']} pairs, threshold {data['threshold']}, dev "
+    print(f"{args.out}: {data['trained']['pairs']} pairs, threshold {data['threshold']} "
+          f"(late joins {data['follow_up_threshold']}, closest member "
+          f"{data['member_threshold']}), dev "
           f"precision {data['trained']['dev_precision']} recall {data['trained']['dev_recall']}")
     print("weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in weights))
     return 0

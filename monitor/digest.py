@@ -261,9 +261,11 @@ def describe_incident(db: sqlite_utils.Database, incident: dict[str, Any],
     matches = (primary or (articles[0] if articles else {})).get("matches") or []
     dates = [a.get("published") or a.get("first_seen") for a in articles
              if a.get("published") or a.get("first_seen")]
+    role_of = incident_store.roles(db, incident["id"])  # a follow-up is a "new development"
     sources = [{"id": a["id"], "title": a["title"] or "", "outlet": a["outlet"] or "",
                 "url": a["url"] if is_http_url(a["url"]) else "",
-                "first_seen": a["first_seen"]} for a in articles]
+                "first_seen": a["first_seen"],
+                "follow_up": role_of.get(a["id"]) == "follow_up"} for a in articles]
     return {
         **incident,
         "source_count": len(articles),

@@ -311,6 +311,9 @@ def explain_reason(reason: dict[str, Any]) -> str:
     if "similarity" in reason:
         parts.append(f"similarity {reason['similarity']:.2f} (threshold "
                      f"{reason.get('threshold', 0):.2f})")
+    if "member_similarity" in reason:
+        parts.append(f"closest member {reason['member_similarity']:.2f} (bar "
+                     f"{reason.get('member_threshold', 0):.2f})")
     if reason.get("contributions"):
         parts.append("top features " + ", ".join(
             f"{name} {value:+.2f}" for name, value in reason["contributions"][:4]))

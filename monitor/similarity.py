@@ -60,6 +60,7 @@ FEATURES = (
     "names_shared", "names_disjoint", "place_shared", "place_conflict", "state_shared",
     "state_conflict", "figure_agrees", "figure_conflict", "date_shared", "date_conflict",
     "agency_shared", "type_same", "type_differs", "jaccard",
+    "country_shared", "country_conflict", "names_novel",
 )
 # The time gap is computed (for the explanation and the follow-up role) but not weighed: in the
 # corpus different incidents are mostly years apart, so a learned gap weight would do the work
@@ -140,6 +141,23 @@ class Idf:
         return ids[order], weights[order]
 
 
+@functools.cache
+def follow_up_cues() -> tuple[frozenset[int], float]:
+    """(term ids of the follow-up headline cues, minimum days after the first report)."""
+    table = _terms_data()["follow_up"]
+    return frozenset(term_id(c) for c in table["cues"]), float(table["min_days"])
+
+
+def new_development_cues(f: ArticleFeatures, c: Centroid) -> list[int]:
+    """Cue terms in the article's headline that none of the incident's headlines had."""
+    cues, _ = follow_up_cues()
+    mine = [int(t) for t in f.title[0] if int(t) in cues]
+    if not mine:
+        return []
+    seen = {int(t) for t, w in zip(c.title[0], c.title[1], strict=True) if w > 0}
+    return [t for t in mine if t not in seen]
+
+
 NAME_MIN_IDF = 4.5  # a capitalised word in more than ~1% of reports ("Customs") is no name
 
 
@@ -171,10 +189,11 @@ def names_in(text: str, idf: Idf | None = None) -> frozenset[str]:
     return frozenset(found)
 
 
-def _event_places(facts: Mapping) -> tuple[frozenset[str], frozenset[str]]:
-    """(specific places, states) where the event happened: outlet names are left out."""
+def _event_places(facts: Mapping) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(specific places, states, countries) where the event happened: outlet names are left
+    out. Countries tell two TPS terminations or two removal flights of one week apart."""
     outlet = _outlet_pattern()
-    specific, states = set(), set()
+    specific, states, countries = set(), set(), set()
     for fact in facts.get("places") or []:
         if not isinstance(fact, dict) or not fact.get("value"):
             continue
@@ -184,11 +203,13 @@ def _event_places(facts: Mapping) -> tuple[frozenset[str], frozenset[str]]:
             continue
         if fact.get("kind") == "state":
             states.add(fold(value))
+        elif fact.get("kind") == "country":
+            countries.add(fold(value))
         elif fact.get("kind") not in BROAD_PLACES:
             specific.add(fold(value))
             if fact.get("state"):
                 states.add(fold(str(fact["state"])))
-    return frozenset(specific), frozenset(states)
+    return frozenset(specific), frozenset(states), frozenset(countries)
 
 
 def _figures(facts: Mapping) -> tuple[tuple[float, str | None], ...]:
@@ -235,6 +256,7 @@ class ArticleFeatures:
     figures: tuple[tuple[float, str | None], ...] = ()
     dates: frozenset[str] = frozenset()
     agencies: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -245,6 +267,7 @@ class ArticleFeatures:
             "names": sorted(self.names), "places": sorted(self.places),
             "states": sorted(self.states), "figures": [list(f) for f in self.figures],
             "dates": sorted(self.dates), "agencies": sorted(self.agencies),
+            "countries": sorted(self.countries),
         }
 
     @classmethod
@@ -258,6 +281,7 @@ class ArticleFeatures:
             frozenset(data.get("places", ())), frozenset(data.get("states", ())),
             tuple((float(v), q) for v, q in data.get("figures", ())),
             frozenset(data.get("dates", ())), frozenset(data.get("agencies", ())),
+            frozenset(data.get("countries", ())),
         )
 
 
@@ -265,7 +289,7 @@ def features_of(title: str, text: str, language: str, published: str | None,
                 incident_type: str | None, facts: Mapping, idf: Idf) -> ArticleFeatures:
     """An article's feature spaces (facts in the `monitor.facts` format)."""
     language = language or "en"
-    specific, states = _event_places(facts)
+    specific, states, countries = _event_places(facts)
     dates = {str(f["value"])[:10] for f in facts.get("dates") or []
              if isinstance(f, dict) and f.get("value")}
     # an undated page is placed in time by the latest event date it gives
@@ -275,7 +299,7 @@ def features_of(title: str, text: str, language: str, published: str | None,
         terms=idf.vector(lemmas(f"{title}\n{text}", language), MAX_TERMS),
         title=idf.vector(lemmas(title, language), MAX_TITLE_TERMS),
         names=names_in(text, idf), places=specific, states=states, figures=_figures(facts),
-        dates=frozenset(dates), agencies=_agencies(facts),
+        dates=frozenset(dates), agencies=_agencies(facts), countries=countries,
     )
 
 
@@ -320,6 +344,7 @@ class Centroid:
     figures: list[tuple[float, str | None]] = field(default_factory=list)
     dates: Counter = field(default_factory=Counter)
     agencies: Counter = field(default_factory=Counter)
+    countries: Counter = field(default_factory=Counter)
     types: Counter = field(default_factory=Counter)
     languages: Counter = field(default_factory=Counter)
     first: datetime | None = None
@@ -334,7 +359,7 @@ class Centroid:
         self.title = _add_vectors(self.title, f.title, sign)
         for counter, values in ((self.names, f.names), (self.places, f.places),
                                 (self.states, f.states), (self.dates, f.dates),
-                                (self.agencies, f.agencies),
+                                (self.agencies, f.agencies), (self.countries, f.countries),
                                 (self.types, [f.incident_type] if f.incident_type else []),
                                 (self.languages, [f.language])):
             counter.update({v: sign for v in values})
@@ -392,6 +417,13 @@ def pair_features(f: ArticleFeatures, c: Centroid, jaccard: float = 0.0,
         "gap_log_days": math.log1p(gap) if gap is not None else None,
         "gap_unknown": float(gap is None),
         "jaccard": jaccard,
+        "country_shared": float(bool(f.countries & c.countries.keys())),
+        "country_conflict": float(bool(f.countries and c.countries
+                                       and not f.countries & c.countries.keys())),
+        # the share of the article's names the incident has never mentioned: a report of
+        # another death names another detainee, another town, another spokesperson
+        "names_novel": (len(f.names - c.names.keys()) / len(f.names)
+                        if len(f.names) >= 2 and len(c.names) >= 2 else 0.0),
     }
     # a templated release about another place or figure reads the same: its wording counts
     # for less when the facts disagree
@@ -406,6 +438,7 @@ def shared_evidence(f: ArticleFeatures, c: Centroid) -> dict[str, list]:
         "names": sorted(f.names & c.names.keys()), "places": sorted(f.places & c.places.keys()),
         "states": sorted(f.states & c.states.keys()), "dates": sorted(f.dates & c.dates.keys()),
         "agencies": sorted(f.agencies & c.agencies.keys()),
+        "countries": sorted(f.countries & c.countries.keys()),
         "figures": sorted({int(v) for v, q in f.figures for w, r in c.figures
                            if figures_agree({"value": v, "qualifier": q},
                                             {"value": w, "qualifier": r})}),
@@ -423,6 +456,8 @@ class SimilarityModel:
         self.intercept = float(data["intercept"])
         self.scale = np.array(data.get("scale") or [1.0] * len(self.names), dtype=float)
         self.threshold = float(data["threshold"])
+        self.follow_up_threshold = float(data.get("follow_up_threshold", self.threshold))
+        self.member_threshold = float(data.get("member_threshold", 0.0))
         self.idf = Idf(data.get("idf") or {}, data.get("idf_default", 8.0))
 
     @classmethod

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from monitor.cluster_training import corpus_docs
-from monitor.clustering import Doc, IncidentIndex, Signature, cluster
+from monitor.clustering import Doc, IncidentIndex, Signature, cluster, pairwise_scores
 from monitor.neardup import LSH, minhash
 from monitor.similarity import FEATURES, Centroid, default_model, features_of, pair_features
 
@@ -21,6 +21,25 @@ DOCS = {
                  r["incident_type"], r["facts"])
     for r in ROWS
 }
+LABELS = {r["id"]: r["cluster"] for r in ROWS}
+
+# Two deaths in custody in the same month, a data breach on one of those days, and two
+# removal flights to Caracas a fortnight apart: every kind of trap in one subset.
+SUBSET = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 21, 22, 23, 24, 25, 26, 27]
+
+# The known mistake behind the strict xfails below (bench/cluster_quality.py, written set): the
+# second Caracas flight (175 deported, 6 April) joins the first (199, 24 March). Its wording,
+# names and places are the first's; the conflicting figure and date lower the score (see its
+# reason) but not below the threshold: similarity 0.999.
+CARACAS_FLIGHTS = ("second Caracas flight (175 deported, 13 days later) joins the first (199): "
+                   "wording, names and places outweigh the conflicting figure and date")
+
+
+def _partition(assignments: dict[int, int]) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for doc_id, incident in assignments.items():
+        groups.setdefault(incident, set()).add(doc_id)
+    return {frozenset(g) for g in groups.values()}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +87,22 @@ def test_houston_and_nashville_operations_same_month_stay_apart(test_split) -> N
 
 
 # -- the team-written set, kept as regression
+
+
+@pytest.mark.xfail(strict=True, reason=CARACAS_FLIGHTS)
+def test_exact_clusters_on_fixed_subset() -> None:
+    expected = _partition({i: hash(LABELS[i]) for i in SUBSET})
+    assert _partition(cluster([DOCS[i] for i in SUBSET])) == expected
+
+
+@pytest.mark.xfail(strict=True, reason=CARACAS_FLIGHTS)
+def test_whole_set_meets_precision_target() -> None:
+    assert pairwise_scores(LABELS, cluster(DOCS.values()))["precision"] >= 0.95
+
+
+@pytest.mark.xfail(strict=True, reason=CARACAS_FLIGHTS)
+def test_flights_to_same_city_with_different_figures_stay_apart() -> None:
+    assert _assigned_with(25, [21, 22, 23, 24]) is None
 
 
 def test_spanish_report_joins_english_incident() -> None:
@@ -132,6 +167,33 @@ def test_reason_gives_similarity_above_threshold() -> None:
     cluster([DOCS[1], DOCS[2]], index)
     reason = index.assign(DOCS[4]).reason
     assert reason["similarity"] >= reason["threshold"] == default_model().threshold
+
+
+def test_join_into_a_big_incident_is_checked_against_its_closest_member() -> None:
+    index = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], index)
+    reason = index.assign(DOCS[4]).reason
+    assert reason["member_similarity"] >= reason["member_threshold"] > 0
+
+
+def test_explanation_prints_the_closest_member_check() -> None:
+    from monitor.incidents import explain_reason
+
+    index = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], index)
+    assert "closest member 1.00 (bar 0.50)" in explain_reason(index.assign(DOCS[4]).reason)
+
+
+def test_late_join_must_pass_the_stricter_bar() -> None:
+    index = IncidentIndex(threshold=0.5, follow_up_threshold=1.01)
+    cluster([DOCS[1], DOCS[2]], index)
+    later = Doc(**{**DOCS[4].__dict__, "id": 1000, "published": "2023-01-25T00:00:00Z"})
+    assert index.assign(later).incident_id is None
+
+
+def test_country_of_the_event_is_read_from_the_facts() -> None:
+    facts = {"places": [{"value": "Syria", "kind": "country", "sentence": "TPS for Syria ends."}]}
+    assert _features("TPS", "TPS for Syria ends.", facts).countries == frozenset({"syria"})
 
 
 def test_reason_lists_top_features_by_name() -> None:
@@ -202,6 +264,26 @@ def test_article_weeks_later_attaches_as_follow_up() -> None:
     result = index.assign(later)
     assert (result.incident_id, result.role, result.reason["decision"]) == (1, "follow_up",
                                                                             "follow-up")
+
+
+def _later(doc_id: int, new_id: int, published: str, title: str) -> Doc:
+    return Doc(**{**DOCS[doc_id].__dict__, "id": new_id, "published": published, "title": title})
+
+
+def test_lawsuit_headline_days_later_is_a_follow_up_by_its_cue() -> None:
+    index = IncidentIndex()
+    cluster([DOCS[1], DOCS[2]], index)
+    lawsuit = _later(4, 1001, "2022-12-02T00:00:00Z", "Familia presenta demanda por la muerte")
+    result = index.assign(lawsuit)
+    assert (result.role, result.reason.get("follow_up_by")) == ("follow_up", "headline cue")
+
+
+def test_cue_word_the_incident_already_had_is_not_a_new_development() -> None:
+    index = IncidentIndex()
+    first = _later(1, 1002, DOCS[1].published, "Family files lawsuit over Medina's death")
+    cluster([first, DOCS[2]], index)
+    lawsuit = _later(4, 1003, "2022-12-02T00:00:00Z", "La demanda de la familia Medina")
+    assert index.assign(lawsuit).role == "report"
 
 
 def test_article_within_days_is_a_report() -> None:

@@ -160,6 +160,20 @@ def test_update_says_what_changed(updated: World, expected: str):
     assert expected in updated.text()
 
 
+def test_follow_up_source_is_announced_as_a_new_development(world: World):
+    raid = poultry(world)
+    world.send(T0)
+    later = add_source(world.db, raid, title="Workers sue over poultry plant raid",
+                       url="https://example.org/lawsuit", outlet="Clarion Ledger",
+                       now=T0 + timedelta(hours=5))
+    incident_store.save_signature(world.db, later, raid, b"", published=None, reason={},
+                                  role="follow_up")
+    world.send(T0 + DAY)
+    assert ("New development: Clarion Ledger: Workers sue over poultry plant raid "
+            "https://example.org/lawsuit") in world.text()
+    assert "New development: <a href=\"https://example.org/lawsuit\"" in world.html()
+
+
 def test_update_does_not_repeat_known_figure(updated: World):
     assert "New figure: 212 workers" not in updated.text()
 

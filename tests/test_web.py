@@ -12,7 +12,14 @@ from monitor.config import ConfigError
 from monitor.configure import load_config
 from monitor.web import create_app
 from monitor.web.security import hash_password
-from tests.draft_fixtures import BREACH_TEXT, NOW, make_article, make_incident, setup
+from tests.draft_fixtures import (
+    BREACH_TEXT,
+    NOW,
+    join_incident,
+    make_article,
+    make_incident,
+    setup,
+)
 
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -549,8 +556,6 @@ def test_same_key_and_password_keep_the_session(client, site):
 @pytest.fixture
 def update_waiting(client, site):
     """An edited draft whose incident then gained a source: the regenerated text waits beside."""
-    from tests.draft_fixtures import join_incident
-
     app, db, drafts = site
     draft = drafts["ICE posts detainee data"]
     save(client, draft["id"], Path(draft["path"]).read_text(encoding="utf-8") + "\nMy edit.\n")
@@ -682,6 +687,36 @@ def test_inbox_shows_incidents_without_a_draft(client, undrafted):
 def test_incident_page_lists_its_sources(client, undrafted):
     html = client.get(f"/incidents/{undrafted}").text
     assert 'href="https://news.example.com/new"' in html
+
+
+def _follow_up_of(db, incident_id: int) -> int:
+    """A lawsuit weeks later, attached by the clustering stage as a follow-up."""
+    from monitor.storage import incidents as incident_store
+
+    article = make_article(db, "https://news.example.com/lawsuit", "Detainees sue over the leak",
+                           BREACH_TEXT + " A lawsuit was filed.", incident_id=incident_id)
+    join_incident(db, incident_id, article)
+    incident_store.save_signature(db, article, incident_id, b"", published=None, reason={},
+                                  role="follow_up")
+    return article
+
+
+def test_incident_page_marks_a_follow_up_as_a_new_development(client, site, undrafted):
+    _follow_up_of(site[1], undrafted)
+    html = client.get(f"/incidents/{undrafted}").text
+    section = html.split('href="https://news.example.com/lawsuit"', 1)[1].split("</section>")[0]
+    assert "New development" in section and html.count("New development") == 1
+
+
+def test_draft_page_marks_a_follow_up_source_as_a_new_development(client, site):
+    from monitor.storage import drafts as draft_store
+
+    draft = site[2]["ICE posts detainee data"]
+    _follow_up_of(site[1], draft["incident_id"])
+    draft_store.update_draft(site[1], draft["id"], {"sources": []}, action="test")
+    sources = client.get(f"/drafts/{draft['id']}").text.split('id="sources-title"', 1)[1]
+    lawsuit = sources.split('href="https://news.example.com/lawsuit"', 1)[1].split("</section>")[0]
+    assert "New development" in lawsuit and sources.count("New development") == 1
 
 
 def test_incident_with_a_draft_redirects_to_the_draft(client, site):

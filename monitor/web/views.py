@@ -196,6 +196,7 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
         {"number": n, "article_id": a["id"], "url": a.get("url"), "published": a.get("published"),
          "retrieved": a.get("first_seen"), "language": a.get("language")}
         for n, a in enumerate(_incident_articles(database, draft), start=1)]
+    role_of = incident_store.roles(database, draft["incident_id"])  # follow-ups: new developments
     sources = []
     for source in listed:
         if source.get("article_id") not in articles:
@@ -217,6 +218,7 @@ def _draft_page(draft_id: int, *, edit_text: str | None = None, edit_base: int |
             "facts": _facts(article.get("facts") or {}),
             "fact_groups": facts_by_sentence(_facts(article.get("facts") or {})),
             "article": article,
+            "follow_up": role_of.get(source.get("article_id")) == "follow_up",
         })
     versions = review.history(database, draft_id)
     events = review.events(database, draft_id)
@@ -523,8 +525,10 @@ def incident_page(incident_id: int):
         _remember(reviewer_store.mark_read, database, reviewer(), incident_id,
                   incident.get("version") or 1, _now())
     articles = article_store.articles_of_incident(database, incident_id)
+    role_of = incident_store.roles(database, incident_id)
     for article in articles:
         article["fact_rows"] = _facts(article.get("facts") or {})
+        article["follow_up"] = role_of.get(article["id"]) == "follow_up"
     return render_template("incident.html", incident=incident, articles=articles)
 
 
