@@ -66,7 +66,8 @@ def test_an_http_source_is_cited_over_http(corpus_families, corpus_config):
            "information-leaked-2637016)" in text
 
 
-def test_body_stays_within_the_configured_length_on_the_largest_family(corpus_families, corpus_config):
+def test_body_stays_within_the_configured_length_on_the_largest_family(corpus_families,
+                                                                         corpus_config):
     _, text = draft(corpus_families, corpus_config, LARGEST)
     assert len(dq.CITE.sub("", dq.body_of(text)).split()) <= 500
 
