@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.relevance import compile_term, fold, load_taxonomy
+from monitor.textfold import strip_accents
 
 DATA = Path(__file__).with_name("data")
 KINDS = ("agencies", "counts", "places", "dates", "organizations", "data_categories")
@@ -198,7 +198,7 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Place], dict[str, str]]:
     state_codes: dict[str, str] = {}  # any state spelling -> postal code
 
     def add(name: str, place: _Place) -> None:
-        for variant in {name, _strip_accents(name)}:
+        for variant in {name, strip_accents(name)}:
             names.setdefault(variant, place)
 
     for country, others in _rows("countries.tsv", 2):
@@ -231,12 +231,6 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Place], dict[str, str]]:
         parts.append(piece)
     pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])")
     return pattern, names, state_codes
-
-
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", kept)
 
 
 @lru_cache(maxsize=1)
