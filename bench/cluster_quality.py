@@ -86,13 +86,14 @@ def follow_up_role(docs: list[Doc], labels: dict[int, str], items: dict[int, dic
     return out
 
 
-def same_week_apart(docs: list[Doc], labels: dict[int, str], predicted: dict[int, int]
-                    ) -> list[tuple[str, str, bool]]:
-    """Different incidents of one type reported within 7 days: (key, key, kept apart?)."""
-    dated = [d for d in docs if d.published and d.incident_type]
+def same_week_apart(docs: list[Doc], labels: dict[int, str], predicted: dict[int, int],
+                    items: dict[int, dict]) -> list[tuple[str, str, bool]]:
+    """Different incidents of one (labelled) type reported within 7 days: (key, key, apart?)."""
+    kind = {d.id: items[d.id].get("incident_type") for d in docs}
+    dated = [d for d in docs if d.published and kind[d.id]]
     found: dict[tuple[str, str], bool] = {}
     for a, b in combinations(dated, 2):
-        if labels[a.id] == labels[b.id] or a.incident_type != b.incident_type:
+        if labels[a.id] == labels[b.id] or kind[a.id] != kind[b.id]:
             continue
         gap = abs((date.fromisoformat(a.published[:10]) - date.fromisoformat(b.published[:10])
                    ).days)
@@ -126,7 +127,7 @@ def report_split(split: str, verbose: bool) -> dict:
           f"recall {role['both'] / max(role['true'], 1):.3f}"
           f" ({role['both']} of {role['true']} follow-ups marked; {role['marked']} marked, "
           f"{role['by_cue']} by a headline cue)")
-    apart = same_week_apart(docs, labels, predicted)
+    apart = same_week_apart(docs, labels, predicted, items)
     print(f"  same type, same week, different incidents: {sum(k for *_, k in apart)} of "
           f"{len(apart)} pairs kept apart")
     for a, b, kept in apart:

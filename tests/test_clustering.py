@@ -181,7 +181,8 @@ def test_explanation_prints_the_closest_member_check() -> None:
 
     index = IncidentIndex()
     cluster([DOCS[1], DOCS[2]], index)
-    assert "closest member 1.00 (bar 0.50)" in explain_reason(index.assign(DOCS[4]).reason)
+    bar = f"(bar {index.member_threshold:.2f})"  # the calibrated bar, from the model file
+    assert f"closest member 1.00 {bar}" in explain_reason(index.assign(DOCS[4]).reason)
 
 
 def test_late_join_must_pass_the_stricter_bar() -> None:
