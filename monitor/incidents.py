@@ -147,12 +147,23 @@ def load_index(
     return IncidentIndex.restore(incident_store.load_signatures(db, since=since))
 
 
+def story_order(article: dict[str, Any]) -> tuple[bool, str, str]:
+    """Assign a batch in the order its stories were published (undated last, then by URL).
+
+    Streaming assignment depends on the order articles arrive; a crawl stores them in the order
+    its requests happen to finish, and a crawl resumed after a crash in another order still.
+    Publication order is the same for the same set of articles, and it is how a story grows.
+    """
+    published = article.get("published") or ""
+    return (not published, published, article.get("url") or "")
+
+
 def cluster_new_articles(
     db: sqlite_utils.Database, now: datetime | None = None
 ) -> ClusterReport:
     """Assign every not-yet-clustered article; each article is handled in its own transaction."""
     report = ClusterReport()
-    new_articles = article_store.unclustered(db)
+    new_articles = sorted(article_store.unclustered(db), key=story_order)
     if not new_articles:
         return report
     index = load_index(db, new_articles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -144,3 +145,15 @@ def corpus_families():
     from bench import draft_quality
 
     return {**draft_quality.incidents("test"), **draft_quality.incidents("dev")}
+
+
+def run_coroutine(coroutine):
+    """Run a coroutine to its end on a loop of its own, in a thread of its own.
+
+    An earlier test in the same xdist worker may have left the asyncio reactor's loop set on
+    the main thread, where `asyncio.run` then refuses to start; a fresh thread has no loop.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

@@ -8,7 +8,6 @@ snapshot server would serve for each production URL, `_routes.toml` included) an
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,7 +25,7 @@ from scrapy.utils.test import get_crawler
 from monitor.items import ArticleItem
 from monitor.snapshot import _content_type, _key, load_routes
 from monitor.sources import Source, load_sources
-from tests.conftest import DEMO_SNAPSHOT, ROOT
+from tests.conftest import DEMO_SNAPSHOT, ROOT, run_coroutine
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -141,7 +140,7 @@ def start_request(spider: scrapy.Spider) -> Request:
             return request
         raise AssertionError(f"{spider.name} spider made no start request")
 
-    return asyncio.run(first())
+    return run_coroutine(first())
 
 
 def parse_source(source_id: str, **changes: Any) -> Parsed:

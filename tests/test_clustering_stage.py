@@ -115,3 +115,13 @@ def test_cli_export_pairs_writes_file(cli_config, tmp_path: Path) -> None:
     result = run_cli("incidents", "export-pairs", "-o", str(out), config=config)
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert "labelled pairs written" in result.stdout and rows and not rows[0]["same"]
+
+
+def test_a_batch_is_assigned_in_publication_order_whatever_order_it_was_stored() -> None:
+    from monitor.incidents import story_order
+
+    stored = [{"url": "https://b.example/undated", "published": None},
+              {"url": "https://a.example/later", "published": "2026-11-20T10:00:00+00:00"},
+              {"url": "https://c.example/first", "published": "2026-11-19T08:00:00+00:00"}]
+    assert [a["url"] for a in sorted(stored, key=story_order)] == [
+        "https://c.example/first", "https://a.example/later", "https://b.example/undated"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from monitor import facts, relevance, workers
 from monitor.extraction import extract
 from monitor.items import ArticleItem
 from monitor.pipelines import ExtractPipeline, JudgePipeline
+from tests.conftest import run_coroutine
 
 PAGE = Path(__file__).parent / "fixtures" / "pages" / "news_detention_death_en.html"
 URL = "https://ledger.example/news/man-dies-ice-custody"
@@ -49,8 +49,8 @@ def pool_of_one():
 
 def test_pipeline_through_a_real_pool_matches_inline(pool_of_one):
     html = PAGE.read_text(encoding="utf-8")
-    pooled = asyncio.run(ExtractPipeline(1).process_item(item(html)))
-    inline = asyncio.run(ExtractPipeline(0).process_item(item(html)))
+    pooled = run_coroutine(ExtractPipeline(1).process_item(item(html)))
+    inline = run_coroutine(ExtractPipeline(0).process_item(item(html)))
     assert pooled["extracted"]["text"] == inline["extracted"]["text"]
     assert pooled["judgement"] == inline["judgement"]
     assert pooled["facts"] == inline["facts"]
@@ -59,7 +59,7 @@ def test_pipeline_through_a_real_pool_matches_inline(pool_of_one):
 
 def test_judge_pipeline_keeps_the_workers_judgement_and_fills_a_missing_one():
     html = PAGE.read_text(encoding="utf-8")
-    judged = asyncio.run(ExtractPipeline(0).process_item(item(html)))
+    judged = run_coroutine(ExtractPipeline(0).process_item(item(html)))
     sentinel = judged["judgement"]
     assert JudgePipeline(None).process_item(judged)["judgement"] is sentinel
     bare = item(html)
