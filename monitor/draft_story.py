@@ -15,12 +15,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from monitor import facts as fact_module
 from monitor.figures import figures_agree
 from monitor.textfold import fold
-from monitor.urls import is_http_url, url_key
+from monitor.urls import bare_host, is_http_url, url_key
 
 KIND_WEIGHTS = {"count": 3.0, "duration": 3.0, "data": 2.0, "date": 1.5, "place": 1.5,
                 "role": 1.5, "agency": 1.0, "org": 0.75, "name": 0.5, "word": 0.1}
@@ -89,19 +88,15 @@ def cited_url(article: dict[str, Any]) -> str:
     stored = article.get("url") or ""
     original = article.get("original_url") or ""
     if is_http_url(original) and is_http_url(stored):
-        same_host = _host(original) == _host(stored)
+        same_host = bare_host(original) == bare_host(stored)
         if same_host and url_key(original) == url_key(stored):
             return original
     return stored if is_http_url(stored) else ""
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
-
-
 def is_agency(article: dict[str, Any]) -> bool:
     """An agency's own statement (a .gov or .mil page): the best primary source."""
-    host = _host(article.get("url") or "")
+    host = bare_host(article.get("url") or "")
     return host.endswith((".gov", ".mil"))
 
 

@@ -177,16 +177,17 @@ def resolve_google_news(url: str, *, source_url: str | None = None) -> str | Non
     if not candidates:
         return None
     if source_url and is_http_url(source_url):
-        want = _bare_host(source_url)
+        want = bare_host(source_url)
         for candidate in candidates:
-            host = _bare_host(candidate)
+            host = bare_host(candidate)
             if host == want or host.endswith("." + want):
                 return candidate
-    non_amp = [c for c in candidates if "/amp" not in c and "amp." not in _bare_host(c)]
+    non_amp = [c for c in candidates if "/amp" not in c and "amp." not in bare_host(c)]
     return (non_amp or candidates)[0]
 
 
-def _bare_host(url: str) -> str:
+def bare_host(url: str) -> str:
+    """The host name, lower case, without a leading "www." (one site, however it is linked)."""
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 
