@@ -76,10 +76,18 @@ def review_site(tmp_path_factory):
         crawled = run_cli("crawl", "--snapshot", base, config=config_path)
     assert crawled.returncode == 0, crawled.stderr
     db = open_db(folder / "monitor.db")
+    stored = {row[0] for row in db.execute("SELECT url FROM articles")}
+    missing = [url for key, url in ANCHORS.items() if key != "xss" and url not in stored]
+    assert not missing, f"the crawl did not store {missing}:\n{crawled.stderr[-3000:]}"
     make_article(db, "https://news.example.com/payload", XSS, BREACH_TEXT)
     db.conn.close()
     drafted = run_cli("draft", config=config_path)
     assert drafted.returncode == 0, drafted.stderr
+    db = open_db(folder / "monitor.db")
+    undrafted = [url for url in ANCHORS.values()
+                 if db.execute(TITLE_OF_DRAFT, [url]).fetchone() is None]
+    db.conn.close()
+    assert not undrafted, f"no draft for {undrafted}:\n{drafted.stderr[-3000:]}"
     SITE["folder"] = folder
     app = create_app(load_config(config_path))
     server = make_server("127.0.0.1", 0, app, threaded=True)
