@@ -297,10 +297,13 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     share; early in the primary source. A lead without an agency or a figure rarely states
     the event."""
     kinds = {a[0] for a in candidate.atoms}
+    parts = facts.lead_parts(candidate.text)
     source = candidate.source
     core = sum(shared.get(a, 1) - 1 for a in candidate.atoms)
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
+            + 1.0 * ("action" in parts) + 1.0 * ("subject" in parts and "agency" not in kinds)
             + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
+            - 1.5 * ("discovery" in candidate.roles)
             + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
             - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
             - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
@@ -384,12 +387,18 @@ def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
 
 
 def _states_event(candidate: story.Candidate) -> bool:
-    """An English opening sentence with an agency and a figure, a date or a place that is not
-    background: a sentence that says who did what."""
+    """An English opening sentence, not background, that says
+    who did what: an actor (an agency, or a subject such as "federal immigration officials",
+    `facts.lead_parts`) and what they did (an event's verb, a figure, the data exposed or how
+    long). "ICE has a contract to house nearly 1,000 immigrants" has no event's verb but a
+    figure of background; "CBP reports that it learned of the breach on May 31" says when it
+    was found, not what happened."""
+    if candidate.source["language"] != DRAFT_LANGUAGE or "background" in candidate.roles:
+        return False
     kinds = {a[0] for a in candidate.atoms}
-    return ("agency" in kinds and bool(kinds & {"count", "date", "place"})
-            and candidate.source["language"] == DRAFT_LANGUAGE
-            and "background" not in candidate.roles)
+    parts = facts.lead_parts(candidate.text)
+    actor = "agency" in kinds or "subject" in parts
+    return actor and ("action" in parts or bool(kinds & {"count", "data", "duration"}))
 
 
 def _item(candidate: story.Candidate, text: str, parts: list[dict] | None = None) -> dict:
