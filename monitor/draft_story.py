@@ -81,17 +81,21 @@ def cited_url(article: dict[str, Any]) -> str:
     """The link a draft cites: the URL that was fetched, not the dedupe key.
 
     Articles are stored under `canonical_url` (https, tracking parameters removed …), which is
-    an identity, not an address: a site served over http is cited over http. The link as the
-    source gave it (`original_url`) is the one fetched when it names the same page on the same
-    host; a Google News redirect or a feed's tracking link is not, and the stored URL is used.
+    an identity, not an address: a site served over http is cited over http. The URL the page
+    was read at after redirects (`fetched_url`, from the response) is cited when it is the
+    stored page; rows stored before that column have the link as the source gave it
+    (`original_url`), cited when it names the same page on the same host. A Google News
+    redirect or a feed's tracking link is neither, and the stored URL is used.
     """
     stored = article.get("url") or ""
-    original = article.get("original_url") or ""
-    if is_http_url(original) and is_http_url(stored):
-        same_host = bare_host(original) == bare_host(stored)
-        if same_host and url_key(original) == url_key(stored):
-            return original
-    return stored if is_http_url(stored) else ""
+    if not is_http_url(stored):
+        return ""
+    for link in (article.get("fetched_url"), article.get("original_url")):
+        link = link or ""
+        if (is_http_url(link) and bare_host(link) == bare_host(stored)
+                and url_key(link) == url_key(stored)):
+            return link
+    return stored
 
 
 def is_agency(article: dict[str, Any]) -> bool:
