@@ -678,6 +678,17 @@ def story_roles(sentence: str) -> frozenset[str]:
             if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms))
 
 
+def in_english(kind: str, word: str | None) -> str | None:
+    """A Spanish count's qualifier or noun in English (`facts.toml` `[in_english]`), the word
+    itself when it is already English (`kind` "qualifiers": "more than"), else None."""
+    word = " ".join((word or "").lower().split())
+    table = _config()["in_english"][kind]
+    if word in table:
+        return table[word]
+    english = _config()["counts"][kind]  # the English words are the counts' own
+    return word if word in english else None
+
+
 @lru_cache(maxsize=1)
 def _lead_terms() -> dict[str, tuple]:
     return {part.removesuffix("s"): tuple(compile_term(t) for t in terms)

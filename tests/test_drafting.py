@@ -421,3 +421,27 @@ def test_regeneration_interrupted_before_commit_is_not_taken_for_an_edit(tmp_pat
 
     report = drafting.generate_drafts(open_db(db_file), config, now=NOW + timedelta(hours=2))
     assert (report.flagged, len(report.updated)) == ([], 1)
+
+
+def test_a_spanish_source_s_facts_are_stated_in_an_english_sentence(tmp_path: Path):
+    """Issue 15: what a Spanish report adds (its figure with its qualifier and noun, how long,
+    the data exposed) is said in the firm's English sentence with its citation, not pasted,
+    and not listed ("adds: about 130 people; DHS")."""
+    config, db = setup(tmp_path)
+    english = make_article(
+        db, "https://news.example.com/leak", "ICE posted detainee data online",
+        "U.S. Immigration and Customs Enforcement inadvertently posted a spreadsheet of "
+        "detained immigrants on its website on Tuesday, the agency said.")
+    incident = make_incident(db, english, title="ICE posted detainee data online")
+    spanish = make_article(
+        db, "https://noticias.example.com/datos", "ICE publicó datos de detenidos",
+        "Más de 6,000 inmigrantes detenidos quedaron expuestos en el archivo del ICE. "
+        "Los nombres y las fechas de nacimiento estuvieron en línea durante unas cinco horas.",
+        language="es", outlet="Noticias Ejemplo", published="2026-03-02T12:00:00+00:00")
+    join_incident(db, incident, spanish)
+    drafting.generate_drafts(db, config, now=NOW)
+    stated = [b for b in fact_bullets(draft_text(tmp_path)) if "Noticias Ejemplo" in b]
+    assert stated == [
+        "- Noticias Ejemplo, reporting in Spanish, counts more than 6,000 immigrants.[^2]",
+        "- Noticias Ejemplo, reporting in Spanish, gives a period of about 5 hours and says the "
+        "data exposed included names and birthdates.[^2]"]
