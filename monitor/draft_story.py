@@ -66,6 +66,7 @@ class Candidate:
     roles: set[str] = field(default_factory=set)
     sources: list[int] = field(default_factory=list)
     parts: list[dict[str, Any]] = field(default_factory=list)
+    stands_for: str = ""  # a templated lead: the source sentence it states
 
     @property
     def role(self) -> str:

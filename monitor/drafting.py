@@ -312,6 +312,7 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
 
 def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                 budget: _Budget, notice: story.Candidate | None = None,
+                templates_dir: Path | None = None,
                 ) -> tuple[story.Candidate | None, dict | None, list[dict]]:
     """One sentence stating the event, cited, from the best primary source; English if any.
 
@@ -340,10 +341,63 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         decisions += [d.as_dict() for d in guarded.decisions]
         if guarded.text is None:
             continue
+        named = named_lead(candidate, settings, templates_dir) if templates_dir else None
+        if named is not None:
+            return named, {**_item(named, named.text), "quote": False}, decisions
         text = _words(guarded.text, settings.max_words_per_sentence)
         budget.take(candidate.source["number"], text)
         return candidate, _item(candidate, text), decisions
     return None, None, decisions
+
+
+PAST_VERB = re.compile(r"\b([a-z]+ed)\s+$")
+
+
+def named_lead(candidate: story.Candidate, settings: DraftSettings,
+               templates_dir: Path) -> story.Candidate | None:
+    """The lead stated with its agency when the sentence names its actor only generically.
+
+    "Federal immigration officials said Wednesday they have arrested more than 100 people …"
+    says who did what to how many, but not which agency; its source's headline does ("ICE
+    arrests more than 100 in …"). When the sentence's actor is a generic subject
+    (`facts.lead_parts`), it names no agency, and its source's headline and earlier sentences
+    name exactly one, the lead is that agency, the sentence's own verb (past tense, an event's
+    verb) and its own words for the figure, with its place, in the words of
+    `templates/partials/named_lead.txt.j2`: "ICE arrested more than 100 people in Los
+    Angeles." Cited as the sentence was; None whenever any part is missing or uncertain.
+    """
+    if "agency" in {a[0] for a in candidate.atoms} or "subject" not in facts.lead_parts(
+            candidate.text):
+        return None
+    article = candidate.source["article"]
+    before = split_sentences(article.get("text") or "")[:candidate.position]
+    named = facts.sentence_facts([clean_text(article.get("title")), *before],
+                                 language=DRAFT_LANGUAGE)
+    agencies = {str(f["value"]) for found in named for f in found.get("agencies") or []}
+    if len(agencies) != 1:
+        return None
+    for fact in candidate.facts.get("counts") or []:
+        words = fact.get("text") or ""
+        at = candidate.text.find(words) if words and not fact.get("vague") else -1
+        verb = PAST_VERB.search(candidate.text[:at]) if at > 0 else None
+        if verb and "action" in facts.lead_parts(verb.group(1)):
+            break
+    else:
+        return None
+    places = [str(f["value"]) for f in candidate.facts.get("places") or []]
+    template = _plain_environment(templates_dir).get_template("partials/named_lead.txt.j2")
+    text = " ".join(template.render(agency=agencies.pop(), action=verb.group(1), count=words,
+                                    place=places[0] if places else None).split())
+    guarded = privacy.guard_sentence(text, public_names=settings.public_names)
+    if guarded.text is None:
+        return None
+    found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
+    lead = story.Candidate(guarded.text, candidate.source, candidate.position, found,
+                           sources=list(candidate.sources), stands_for=candidate.text)
+    # What it says, no more; its figure is the sentence's (keys of the candidates' Figures).
+    lead.atoms = {a for a in story.atoms_of(guarded.text, found, story.Figures())
+                  if a[0] != "count"} | {a for a in candidate.atoms if a[0] == "count"}
+    return lead
 
 
 def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
@@ -424,7 +478,7 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
     decisions: list[dict] = []
     covered = set(lead.atoms) if lead else set()
     chosen: list[tuple[story.Candidate, dict]] = []
-    pool = [c for c in candidates if c is not lead]
+    pool = [c for c in candidates if c is not lead and not (lead and c.text == lead.stands_for)]
     words = 0
     months = facts.month_names()
     english = any(c.source["language"] == DRAFT_LANGUAGE for c in candidates)
@@ -576,7 +630,8 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     exclude = {_key(s["title"]) for s in sources} | {_key(headline)}
     candidates = _candidates(sources, exclude, settings, story.Figures())
     notice = register_lead(sources, settings, config.templates_dir)
-    lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice)
+    lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice,
+                                                       config.templates_dir)
     decisions += lead_decisions
     if not headline and lead:  # no source had a usable title: the lead says what happened
         headline = _words(clean_text(lead["text"]), HEADLINE_WORDS)
