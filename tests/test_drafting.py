@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from monitor import drafting
+from monitor.storage import articles as article_store
 from tests.draft_fixtures import (
     BREACH_TEXT,
     NOW,
@@ -445,3 +446,28 @@ def test_a_spanish_source_s_facts_are_stated_in_an_english_sentence(tmp_path: Pa
         "- Noticias Ejemplo, reporting in Spanish, counts more than 6,000 immigrants.[^2]",
         "- Noticias Ejemplo, reporting in Spanish, gives a period of about 5 hours and says the "
         "data exposed included names and birthdates.[^2]"]
+
+
+def _lead_of(tmp_path: Path, title: str, text: str) -> str:
+    config, db = setup(tmp_path)
+    article = make_article(db, "https://news.example.com/sweep", title, text,
+                           incident_type="raid")
+    make_incident(db, article, title=title, incident_type="raid")
+    context = drafting.build_context(
+        {"id": 1, "title": title, "version": 1, "incident_type": "raid"},
+        article_store.articles_of_incident(db, 1), config, NOW)
+    return context["lead"]["text"]
+
+
+SWEEP = ("Federal immigration officials said Wednesday they have arrested more than 100 people "
+         "as part of an ongoing operation in the Los Angeles area.")
+
+
+def test_a_generic_actor_is_named_when_its_source_names_one_agency(tmp_path: Path):
+    assert _lead_of(tmp_path, "ICE arrests more than 100 in sweep", SWEEP) == (
+        "ICE arrested more than 100 people in Los Angeles.")
+
+
+def test_a_generic_actor_stays_as_written_when_its_source_names_two_agencies(tmp_path: Path):
+    """ICE or CBP? The program does not guess: the sentence is the lead as the source wrote it."""
+    assert _lead_of(tmp_path, "ICE and CBP arrest more than 100 in sweep", SWEEP) == SWEEP
