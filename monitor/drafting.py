@@ -66,7 +66,10 @@ ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|
 DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
                       r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10}|[A-Za-z]{2,6}-[A-Z]{2,6})\))?"
                       r"\s+[—–-]{1,2}\s+"
-                      r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,4}\)\s+)")
+                      r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,6}\)\s+"
+                      # a time stamp as dateline: "(September 17, 2025, 8:11 PM EDT) -- "
+                      r"|\([A-Z][a-z]+\.? \d{1,2}, \d{4}(?:, \d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?"
+                      r"(?: [A-Z]{2,4})?)?\)\s*[—–-]{1,2}\s+)")
 # A field label of a structured document ("SUMMARY: This notice …"): cut, the prose stays.
 FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUND|RESUMEN):\s+")
 # A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.

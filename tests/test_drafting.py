@@ -471,3 +471,13 @@ def test_a_generic_actor_is_named_when_its_source_names_one_agency(tmp_path: Pat
 def test_a_generic_actor_stays_as_written_when_its_source_names_two_agencies(tmp_path: Path):
     """ICE or CBP? The program does not guess: the sentence is the lead as the source wrote it."""
     assert _lead_of(tmp_path, "ICE and CBP arrest more than 100 in sweep", SWEEP) == SWEEP
+
+
+def test_a_time_stamp_or_a_long_place_dateline_is_cut_from_a_sentence():
+    """Seen on real reports of the Federal Plaza ruling (dev split): the stamp led the draft."""
+    assert drafting.split_sentences(
+        "(September 17, 2025, 8:11 PM EDT) -- A New York federal judge on Wednesday ordered "
+        "the Trump administration to improve conditions.\n(NEW YORK CITY, NEW YORK, USA) A "
+        "federal judge has ordered ICE to fix harsh conditions.") == [
+        "A New York federal judge on Wednesday ordered the Trump administration to improve "
+        "conditions.", "A federal judge has ordered ICE to fix harsh conditions."]
