@@ -78,6 +78,7 @@ def as_articles(items: list[dict]) -> list[dict]:
         published = f"{item['date']}T12:00:00+00:00" if item.get("date") else None
         articles.append({
             "id": number, "url": canonical_url(item["url"]), "original_url": item["url"],
+            "fetched_url": item["url"],
             "title": item.get("title") or "", "text": item["text"], "outlet": item["outlet"],
             "language": item["language"], "published": published,
             "first_seen": NOW.isoformat(), "summary": "",

@@ -66,6 +66,7 @@ class Candidate:
     roles: set[str] = field(default_factory=set)
     sources: list[int] = field(default_factory=list)
     parts: list[dict[str, Any]] = field(default_factory=list)
+    stands_for: str = ""  # a templated lead: the source sentence it states
 
     @property
     def role(self) -> str:
@@ -81,17 +82,21 @@ def cited_url(article: dict[str, Any]) -> str:
     """The link a draft cites: the URL that was fetched, not the dedupe key.
 
     Articles are stored under `canonical_url` (https, tracking parameters removed …), which is
-    an identity, not an address: a site served over http is cited over http. The link as the
-    source gave it (`original_url`) is the one fetched when it names the same page on the same
-    host; a Google News redirect or a feed's tracking link is not, and the stored URL is used.
+    an identity, not an address: a site served over http is cited over http. The URL the page
+    was read at after redirects (`fetched_url`, from the response) is cited when it is the
+    stored page; rows stored before that column have the link as the source gave it
+    (`original_url`), cited when it names the same page on the same host. A Google News
+    redirect or a feed's tracking link is neither, and the stored URL is used.
     """
     stored = article.get("url") or ""
-    original = article.get("original_url") or ""
-    if is_http_url(original) and is_http_url(stored):
-        same_host = bare_host(original) == bare_host(stored)
-        if same_host and url_key(original) == url_key(stored):
-            return original
-    return stored if is_http_url(stored) else ""
+    if not is_http_url(stored):
+        return ""
+    for link in (article.get("fetched_url"), article.get("original_url")):
+        link = link or ""
+        if (is_http_url(link) and bare_host(link) == bare_host(stored)
+                and url_key(link) == url_key(stored)):
+            return link
+    return stored
 
 
 def is_agency(article: dict[str, Any]) -> bool:
@@ -232,33 +237,48 @@ def format_date(iso: str | None, months: list[str]) -> str | None:
 
 
 def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list[dict]:
-    """The new facts of a non-English sentence, as values a template can state in English
-    (figures, how long, dates, places, agencies, data exposed, organisations)."""
+    """The new facts of a non-English sentence, as values a template can state in English: a
+    figure with its qualifier and noun in English ("más de 130 migrantes": more than 130
+    migrants), how long, a date, the places, the data exposed. Only what says something out of
+    its sentence: a figure of an unknown thing ("3"), an agency or an organisation named
+    ("The New York Times", and "New York" inside it) are not stated."""
     parts: list[dict[str, Any]] = []
     found = candidate.facts
     new_kinds = {a[0] for a in new}
     for fact in found.get("counts") or []:
-        if "count" in new_kinds and not fact.get("vague"):
-            parts.append({"kind": "count", "value": f"{fact['value']:,}",
-                          "approximate": bool(fact.get("approximate")),
-                          "people": noun_class(fact.get("noun", "")) == "people",
-                          "text": fact.get("text", "")})
+        if "count" not in new_kinds or fact.get("vague"):
+            continue
+        people = noun_class(fact.get("noun", "")) == "people"
+        noun = fact_module.in_english("nouns", fact.get("noun")) or ("people" if people else None)
+        if noun is None:
+            continue  # "588 detenciones" is stated; a bare "3 arrestos" with no noun known is not
+        qualifier = fact_module.in_english("qualifiers", fact.get("qualifier"))
+        if qualifier is None and fact.get("approximate"):
+            qualifier = "about"
+        parts.append({"kind": "count", "value": f"{fact['value']:,}", "qualifier": qualifier,
+                      "approximate": bool(fact.get("approximate")), "people": people,
+                      "noun": "person" if noun == "people" and fact["value"] == 1 else noun,
+                      "text": fact.get("text", "")})
     for fact in found.get("durations") or []:
         if ("duration", fact["unit"], fact["value"]) in new:
-            parts.append({"kind": "duration", "value": fact["value"], "unit": fact["unit"],
+            unit = fact["unit"][:-1] if fact["value"] == 1 else fact["unit"]  # "1 week"
+            parts.append({"kind": "duration", "value": fact["value"], "unit": unit,
+                          "qualifier": fact_module.in_english("qualifiers", fact.get(
+                              "qualifier")) or ("about" if fact.get("qualifier") else None),
                           "approximate": bool(fact.get("qualifier"))})
     for fact in found.get("dates") or []:
         shown = format_date(fact.get("value"), months)
         if shown and ("date", fact.get("value")) in new:
             parts.append({"kind": "date", "value": shown})
-    for kind, name in (("places", "place"), ("agencies", "agency"), ("organizations", "org")):
-        for fact in found.get(kind) or []:
-            if (name, str(fact.get("value"))) in new:
-                parts.append({"kind": name, "value": str(fact["value"])})
+    named = " ".join(str(f.get("value")) for f in found.get("organizations") or [])
+    places = [str(f["value"]) for f in found.get("places") or []
+              if ("place", str(f.get("value"))) in new and str(f["value"]) not in named]
+    if places:
+        parts.append({"kind": "place", "values": list(dict.fromkeys(places))})
     data = [str(f["value"]) for f in found.get("data_categories") or []
             if ("data", str(f.get("value"))) in new]
     if data:
-        parts.append({"kind": "data", "values": data})
+        parts.append({"kind": "data", "values": list(dict.fromkeys(data))})
     unique: list[dict[str, Any]] = []
     for part in parts:  # "on September 19, 2025" once, however many times it is written
         if all({k: v for k, v in part.items() if k != "text"}
@@ -267,7 +287,7 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
     parts = unique
     kinds = {p["kind"] for p in parts}
     if not (kinds & {"count", "duration", "data"} or {"date", "place"} <= kinds):
-        return []  # a place, a date or an agency alone says too little out of its sentence
+        return []  # a place or a date alone says too little out of its sentence
     return parts
 
 

@@ -66,7 +66,10 @@ ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|
 DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,})*(?:,\s*[A-Z][A-Za-z.]{1,12})?"
                       r"(?:\s*\((?:AP|Reuters|EFE|AFP|[A-Z]{2,10}|[A-Za-z]{2,6}-[A-Z]{2,6})\))?"
                       r"\s+[—–-]{1,2}\s+"
-                      r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,4}\)\s+)")
+                      r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,6}\)\s+"
+                      # a time stamp as dateline: "(September 17, 2025, 8:11 PM EDT) -- "
+                      r"|\([A-Z][a-z]+\.? \d{1,2}, \d{4}(?:, \d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?"
+                      r"(?: [A-Z]{2,4})?)?\)\s*[—–-]{1,2}\s+)")
 # A field label of a structured document ("SUMMARY: This notice …"): cut, the prose stays.
 FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUND|RESUMEN):\s+")
 # A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.
@@ -297,10 +300,13 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     share; early in the primary source. A lead without an agency or a figure rarely states
     the event."""
     kinds = {a[0] for a in candidate.atoms}
+    parts = facts.lead_parts(candidate.text)
     source = candidate.source
     core = sum(shared.get(a, 1) - 1 for a in candidate.atoms)
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
+            + 1.0 * ("action" in parts) + 1.0 * ("subject" in parts and "agency" not in kinds)
             + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
+            - 1.5 * ("discovery" in candidate.roles)
             + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
             - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
             - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
@@ -309,6 +315,7 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
 
 def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                 budget: _Budget, notice: story.Candidate | None = None,
+                templates_dir: Path | None = None,
                 ) -> tuple[story.Candidate | None, dict | None, list[dict]]:
     """One sentence stating the event, cited, from the best primary source; English if any.
 
@@ -337,10 +344,63 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         decisions += [d.as_dict() for d in guarded.decisions]
         if guarded.text is None:
             continue
+        named = named_lead(candidate, settings, templates_dir) if templates_dir else None
+        if named is not None:
+            return named, {**_item(named, named.text), "quote": False}, decisions
         text = _words(guarded.text, settings.max_words_per_sentence)
         budget.take(candidate.source["number"], text)
         return candidate, _item(candidate, text), decisions
     return None, None, decisions
+
+
+PAST_VERB = re.compile(r"\b([a-z]+ed)\s+$")
+
+
+def named_lead(candidate: story.Candidate, settings: DraftSettings,
+               templates_dir: Path) -> story.Candidate | None:
+    """The lead stated with its agency when the sentence names its actor only generically.
+
+    "Federal immigration officials said Wednesday they have arrested more than 100 people …"
+    says who did what to how many, but not which agency; its source's headline does ("ICE
+    arrests more than 100 in …"). When the sentence's actor is a generic subject
+    (`facts.lead_parts`), it names no agency, and its source's headline and earlier sentences
+    name exactly one, the lead is that agency, the sentence's own verb (past tense, an event's
+    verb) and its own words for the figure, with its place, in the words of
+    `templates/partials/named_lead.txt.j2`: "ICE arrested more than 100 people in Los
+    Angeles." Cited as the sentence was; None whenever any part is missing or uncertain.
+    """
+    if "agency" in {a[0] for a in candidate.atoms} or "subject" not in facts.lead_parts(
+            candidate.text):
+        return None
+    article = candidate.source["article"]
+    before = split_sentences(article.get("text") or "")[:candidate.position]
+    named = facts.sentence_facts([clean_text(article.get("title")), *before],
+                                 language=DRAFT_LANGUAGE)
+    agencies = {str(f["value"]) for found in named for f in found.get("agencies") or []}
+    if len(agencies) != 1:
+        return None
+    for fact in candidate.facts.get("counts") or []:
+        words = fact.get("text") or ""
+        at = candidate.text.find(words) if words and not fact.get("vague") else -1
+        verb = PAST_VERB.search(candidate.text[:at]) if at > 0 else None
+        if verb and "action" in facts.lead_parts(verb.group(1)):
+            break
+    else:
+        return None
+    places = [str(f["value"]) for f in candidate.facts.get("places") or []]
+    template = _plain_environment(templates_dir).get_template("partials/named_lead.txt.j2")
+    text = " ".join(template.render(agency=agencies.pop(), action=verb.group(1), count=words,
+                                    place=places[0] if places else None).split())
+    guarded = privacy.guard_sentence(text, public_names=settings.public_names)
+    if guarded.text is None:
+        return None
+    found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
+    lead = story.Candidate(guarded.text, candidate.source, candidate.position, found,
+                           sources=list(candidate.sources), stands_for=candidate.text)
+    # What it says, no more; its figure is the sentence's (keys of the candidates' Figures).
+    lead.atoms = {a for a in story.atoms_of(guarded.text, found, story.Figures())
+                  if a[0] != "count"} | {a for a in candidate.atoms if a[0] == "count"}
+    return lead
 
 
 def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
@@ -384,12 +444,18 @@ def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
 
 
 def _states_event(candidate: story.Candidate) -> bool:
-    """An English opening sentence with an agency and a figure, a date or a place that is not
-    background: a sentence that says who did what."""
+    """An English opening sentence, not background, that says
+    who did what: an actor (an agency, or a subject such as "federal immigration officials",
+    `facts.lead_parts`) and what they did (an event's verb, a figure, the data exposed or how
+    long). "ICE has a contract to house nearly 1,000 immigrants" has no event's verb but a
+    figure of background; "CBP reports that it learned of the breach on May 31" says when it
+    was found, not what happened."""
+    if candidate.source["language"] != DRAFT_LANGUAGE or "background" in candidate.roles:
+        return False
     kinds = {a[0] for a in candidate.atoms}
-    return ("agency" in kinds and bool(kinds & {"count", "date", "place"})
-            and candidate.source["language"] == DRAFT_LANGUAGE
-            and "background" not in candidate.roles)
+    parts = facts.lead_parts(candidate.text)
+    actor = "agency" in kinds or "subject" in parts
+    return actor and ("action" in parts or bool(kinds & {"count", "data", "duration"}))
 
 
 def _item(candidate: story.Candidate, text: str, parts: list[dict] | None = None) -> dict:
@@ -415,7 +481,7 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
     decisions: list[dict] = []
     covered = set(lead.atoms) if lead else set()
     chosen: list[tuple[story.Candidate, dict]] = []
-    pool = [c for c in candidates if c is not lead]
+    pool = [c for c in candidates if c is not lead and not (lead and c.text == lead.stands_for)]
     words = 0
     months = facts.month_names()
     english = any(c.source["language"] == DRAFT_LANGUAGE for c in candidates)
@@ -567,7 +633,8 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     exclude = {_key(s["title"]) for s in sources} | {_key(headline)}
     candidates = _candidates(sources, exclude, settings, story.Figures())
     notice = register_lead(sources, settings, config.templates_dir)
-    lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice)
+    lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice,
+                                                       config.templates_dir)
     decisions += lead_decisions
     if not headline and lead:  # no source had a usable title: the lead says what happened
         headline = _words(clean_text(lead["text"]), HEADLINE_WORDS)

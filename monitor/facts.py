@@ -678,6 +678,33 @@ def story_roles(sentence: str) -> frozenset[str]:
             if any(t.pattern.search(sentence if t.case_sensitive else folded) for t in terms))
 
 
+def in_english(kind: str, word: str | None) -> str | None:
+    """A Spanish count's qualifier or noun in English (`facts.toml` `[in_english]`), the word
+    itself when it is already English (`kind` "qualifiers": "more than"), else None."""
+    word = " ".join((word or "").lower().split())
+    table = _config()["in_english"][kind]
+    if word in table:
+        return table[word]
+    english = _config()["counts"][kind]  # the English words are the counts' own
+    return word if word in english else None
+
+
+@lru_cache(maxsize=1)
+def _lead_terms() -> dict[str, tuple]:
+    return {part.removesuffix("s"): tuple(compile_term(t) for t in terms)
+            for part, terms in _config()["lead"].items()}  # "subjects" → "subject"
+
+
+@lru_cache(maxsize=8192)
+def lead_parts(sentence: str) -> frozenset[str]:
+    """What of "who did what" an English sentence says in words (`facts.toml` `[lead]`):
+    "subject" (an actor the agency gazetteer does not name: "federal immigration officials",
+    "the President") and "action" (the verb of an event: arrested, signed, exposed)."""
+    folded = fold(sentence)
+    return frozenset(part for part, terms in _lead_terms().items()
+                     if any(t.pattern.search(folded) for t in terms))
+
+
 def sentence_facts(sentences: list[str], *, language: str = "en",
                    reference: date | datetime | None = None) -> list[dict[str, list[dict]]]:
     """The facts of each sentence on its own (same kinds as `extract_facts`, plus "durations"),

@@ -109,6 +109,7 @@ class StorePipeline:
         record = {
             "url": canonical_url(url),
             "original_url": item.get("original_url"),
+            "fetched_url": item["url"] if is_http_url(item["url"]) else None,  # after redirects
             "source_id": item["source_id"],
             "outlet": item.get("outlet") or data.get("sitename") or item.get("source_name"),
             "title": data["title"],

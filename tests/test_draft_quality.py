@@ -84,3 +84,29 @@ def test_a_spanish_duration_is_a_how_long_fact():
     sentence = ("El joven Carlos Hernández Vásquez colapsó en su celda, donde estuvo tirado en el "
                 "piso por alrededor de cuatro horas antes de ser encontrado sin vida.")
     assert [(d["value"], d["unit"]) for d in facts.durations(sentence)] == [(4, "hours")]
+
+
+def test_a_lead_says_what_happened_not_when_it_was_found_or_background(corpus_families,
+                                                                        corpus_config):
+    """An actor and what they did: not "The CBP reports that it learned of the breach on May
+    31, 2019." (the discovery, with an agency and a date), not "An internal memo … exposed the
+    shift" when "ICE will no longer report deaths …" opens another report, and not "The Essex
+    County Correctional Facility has a contract with ICE to house nearly 1,000 immigrants"
+    (dev split: no event's verb)."""
+    labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
+    keys = ("2019-06-cbp-perceptics-breach", "2026-04-ice-ends-post-release-death-reporting")
+    leads_ok = {key: dq.measure(corpus_families[key], corpus_config, labels[key])["lead_ok"]
+                for key in keys}
+    essex, _ = draft(corpus_families, corpus_config,
+                     "2019-02-oig-essex-county-issues-requiring-action")
+    assert (leads_ok, "has a contract" in essex["lead"]["text"]) == (
+        {key: True for key in keys}, False)
+
+
+def test_a_generic_actor_is_named_from_its_own_source(corpus_families, corpus_config):
+    """"Federal immigration officials said Wednesday they have arrested more than 100 people …"
+    under the headline "ICE arrests more than 100 in immigration sweeps …": the lead names ICE,
+    in the template's words, with the sentence's own verb and figure, cited as the sentence."""
+    context, _ = draft(corpus_families, corpus_config, "2018-02-ice-southern-california-operation")
+    assert (context["lead"]["text"], context["lead"]["sources"]) == (
+        "ICE arrested more than 100 people in Los Angeles.", [2, 3])

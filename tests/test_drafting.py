@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from monitor import drafting
+from monitor.storage import articles as article_store
 from tests.draft_fixtures import (
     BREACH_TEXT,
     NOW,
@@ -421,3 +422,62 @@ def test_regeneration_interrupted_before_commit_is_not_taken_for_an_edit(tmp_pat
 
     report = drafting.generate_drafts(open_db(db_file), config, now=NOW + timedelta(hours=2))
     assert (report.flagged, len(report.updated)) == ([], 1)
+
+
+def test_a_spanish_source_s_facts_are_stated_in_an_english_sentence(tmp_path: Path):
+    """Issue 15: what a Spanish report adds (its figure with its qualifier and noun, how long,
+    the data exposed) is said in the firm's English sentence with its citation, not pasted,
+    and not listed ("adds: about 130 people; DHS")."""
+    config, db = setup(tmp_path)
+    english = make_article(
+        db, "https://news.example.com/leak", "ICE posted detainee data online",
+        "U.S. Immigration and Customs Enforcement inadvertently posted a spreadsheet of "
+        "detained immigrants on its website on Tuesday, the agency said.")
+    incident = make_incident(db, english, title="ICE posted detainee data online")
+    spanish = make_article(
+        db, "https://noticias.example.com/datos", "ICE publicó datos de detenidos",
+        "Más de 6,000 inmigrantes detenidos quedaron expuestos en el archivo del ICE. "
+        "Los nombres y las fechas de nacimiento estuvieron en línea durante unas cinco horas.",
+        language="es", outlet="Noticias Ejemplo", published="2026-03-02T12:00:00+00:00")
+    join_incident(db, incident, spanish)
+    drafting.generate_drafts(db, config, now=NOW)
+    stated = [b for b in fact_bullets(draft_text(tmp_path)) if "Noticias Ejemplo" in b]
+    assert stated == [
+        "- Noticias Ejemplo, reporting in Spanish, counts more than 6,000 immigrants.[^2]",
+        "- Noticias Ejemplo, reporting in Spanish, gives a period of about 5 hours and says the "
+        "data exposed included names and birthdates.[^2]"]
+
+
+def _lead_of(tmp_path: Path, title: str, text: str) -> str:
+    config, db = setup(tmp_path)
+    article = make_article(db, "https://news.example.com/sweep", title, text,
+                           incident_type="raid")
+    make_incident(db, article, title=title, incident_type="raid")
+    context = drafting.build_context(
+        {"id": 1, "title": title, "version": 1, "incident_type": "raid"},
+        article_store.articles_of_incident(db, 1), config, NOW)
+    return context["lead"]["text"]
+
+
+SWEEP = ("Federal immigration officials said Wednesday they have arrested more than 100 people "
+         "as part of an ongoing operation in the Los Angeles area.")
+
+
+def test_a_generic_actor_is_named_when_its_source_names_one_agency(tmp_path: Path):
+    assert _lead_of(tmp_path, "ICE arrests more than 100 in sweep", SWEEP) == (
+        "ICE arrested more than 100 people in Los Angeles.")
+
+
+def test_a_generic_actor_stays_as_written_when_its_source_names_two_agencies(tmp_path: Path):
+    """ICE or CBP? The program does not guess: the sentence is the lead as the source wrote it."""
+    assert _lead_of(tmp_path, "ICE and CBP arrest more than 100 in sweep", SWEEP) == SWEEP
+
+
+def test_a_time_stamp_or_a_long_place_dateline_is_cut_from_a_sentence():
+    """Seen on real reports of the Federal Plaza ruling (dev split): the stamp led the draft."""
+    assert drafting.split_sentences(
+        "(September 17, 2025, 8:11 PM EDT) -- A New York federal judge on Wednesday ordered "
+        "the Trump administration to improve conditions.\n(NEW YORK CITY, NEW YORK, USA) A "
+        "federal judge has ordered ICE to fix harsh conditions.") == [
+        "A New York federal judge on Wednesday ordered the Trump administration to improve "
+        "conditions.", "A federal judge has ordered ICE to fix harsh conditions."]

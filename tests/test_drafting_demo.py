@@ -39,12 +39,14 @@ def footnotes(text: str) -> dict[str, str]:
 
 
 def incident_urls(folder: Path, text: str) -> set[str]:
-    """The links a draft of this incident may cite: each stored source's URL as fetched (the
-    link as the source gave it) or, when that was a redirect, its stored URL."""
+    """The links a draft of this incident may cite: each stored source's URL as read after
+    redirects (`fetched_url`: the publisher's own address, trailing slash included, of a Google
+    News link), the link as the source gave it, or its stored URL."""
     incident_id = int(re.search(r"^incident_id: (\d+)$", front(text), flags=re.M).group(1))
     db = open_db(folder / "monitor.db")
     rows = list(db["articles"].rows_where("incident_id = ?", [incident_id]))
-    return {r["url"] for r in rows} | {r["original_url"] for r in rows if r["original_url"]}
+    return {r["url"] for r in rows} | {r[k] for r in rows for k in ("original_url", "fetched_url")
+                                       if r[k]}
 
 
 def test_every_fact_sentence_carries_a_citation(demo):

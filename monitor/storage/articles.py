@@ -45,6 +45,15 @@ def m001_articles(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_fetched_url(db: sqlite_utils.Database) -> None:
+    """The URL the page was fetched from after redirects, as fetched (scheme, host and path
+    unchanged): `url` is the dedupe key (https, no tracking parameters) and `original_url` the
+    link as the source gave it, so a redirected page had no record of the address it was read
+    at. A draft cites it. Rows stored before have none (NULL): they cite as before."""
+    db["articles"].add_column("fetched_url", str)
+
+
 def decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
     """JSON columns back into Python values."""
     if row is None:
