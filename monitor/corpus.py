@@ -142,11 +142,38 @@ def assemble(raw_files: Iterable[Path], existing: list[dict]) -> tuple[list[dict
     return assign_splits(by_url.values()), rejected
 
 
+def append(raw_files: Iterable[Path], path: Path = DEFAULT_CORPUS) -> tuple[list[dict], list[str]]:
+    """Add collected raw items at the end of the corpus file, leaving every existing line as it
+    is (other work reads and keys those rows while new ones are collected).
+
+    Same checks as `assemble`: invalid rows and URLs already present are skipped; a new row
+    takes the side of its incident if the corpus has it, otherwise its group's hash side.
+    """
+    existing = load(path) if Path(path).exists() else []
+    merged, rejected = assemble(raw_files, existing)
+    known = {i["url"] for i in existing}
+    added = [i for i in merged if i["url"] not in known]
+    text = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+    with Path(path).open("a", encoding="utf-8") as fh:
+        if text and not text.endswith("\n"):
+            fh.write("\n")
+        for item in added:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return added, rejected
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m monitor.corpus RAW.jsonl… [--review=FILE]…`: add items, apply label reviews."""
+    """`python -m monitor.corpus RAW.jsonl… [--review=FILE]… [--append]`: add items, apply label
+    reviews. `--append` only adds new rows at the end and leaves the existing ones untouched."""
     import sys
 
     args = list(argv if argv is not None else sys.argv[1:])
+    if "--append" in args:
+        added, rejected = append([Path(a) for a in args if a != "--append"])
+        for reason in rejected:
+            print(f"skipped {reason}")
+        print(f"{DEFAULT_CORPUS}: {len(added)} new items appended")
+        return 0
     reviews = [Path(a.removeprefix("--review=")) for a in args if a.startswith("--review=")]
     files = [Path(a) for a in args if not a.startswith("--review=")]
     existing = load() if DEFAULT_CORPUS.exists() else []
