@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from monitor.relevance import incident_types
@@ -62,6 +63,9 @@ def problems(item: dict) -> list[str]:
         found.append(f"language {item.get('language')!r}")
     if not (item.get("url") or "").startswith(("http://", "https://")):
         found.append("url is not http(s)")
+    if item.get("date") is not None and not _is_full_date(item["date"]):
+        # clustering reads it with `datetime.fromisoformat`: a year or a month alone is unknown
+        found.append(f"date {item['date']!r} is not YYYY-MM-DD (null when unknown)")
     if any(marker in (item.get("title", "") + item.get("text", ""))
            for marker in EXCLUDED_MARKERS):
         found.append("reports the excluded November 2022 event")
@@ -75,6 +79,14 @@ def problems(item: dict) -> list[str]:
     elif item.get("negative_kind") not in NEGATIVE_KINDS:
         found.append(f"negative_kind {item.get('negative_kind')!r}")
     return found
+
+
+def _is_full_date(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return len(str(value)) == 10
 
 
 REVIEWED_FIELDS = ("relevant", "incident_type", "incident_type_alt", "negative_kind")

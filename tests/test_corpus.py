@@ -110,3 +110,12 @@ def test_append_keeps_existing_lines_and_gives_new_rows_their_incidents_side(tmp
     assert [a["url"] for a in added] == ["https://b.example/2"]
     assert json.loads(lines[1])["split"] == "test"
     assert len(lines) == 2 and len(rejected) == 1 and "without incident_key" in rejected[0]
+
+
+def test_problems_rejects_a_partial_date():
+    item = {"url": "https://x.example/b", "outlet": "X", "date": "2025-03", "language": "en",
+            "title": "", "text": "", "source_kind": "news", "relevant": False,
+            "negative_kind": "general"}
+    assert corpus.problems(item) == ["date '2025-03' is not YYYY-MM-DD (null when unknown)"]
+    assert corpus.problems(dict(item, date="2025-03-14")) == []
+    assert corpus.problems(dict(item, date=None)) == []
