@@ -134,7 +134,8 @@ def main(argv: list[str]) -> int:
                       f"{item.get('title', '')[:100]}\n  shipped model: {explain(verdict)}")
     test = results["test"]
     if not args.rules_only:  # the baseline, in the same run: the taxonomy's rules alone
-        rules = evaluate([i for i in items if i["split"] == "test"], rules_only=True)[0]
+        test_items = [i for i in items if i["split"] == "test"]
+        rules = evaluate(test_items, decide(test_items, rules_only=True))[0]
         print(f"baseline (rules only) on the test split: F1={rules['f1']:.3f}; "
               f"model/rules F1 = {test['f1'] / rules['f1']:.2f}" if rules["f1"] else
               "baseline (rules only): F1 0")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from monitor.relevance import incident_types
@@ -62,6 +63,9 @@ def problems(item: dict) -> list[str]:
         found.append(f"language {item.get('language')!r}")
     if not (item.get("url") or "").startswith(("http://", "https://")):
         found.append("url is not http(s)")
+    if item.get("date") is not None and not _is_full_date(item["date"]):
+        # clustering reads it with `datetime.fromisoformat`: a year or a month alone is unknown
+        found.append(f"date {item['date']!r} is not YYYY-MM-DD (null when unknown)")
     if any(marker in (item.get("title", "") + item.get("text", ""))
            for marker in EXCLUDED_MARKERS):
         found.append("reports the excluded November 2022 event")
@@ -75,6 +79,14 @@ def problems(item: dict) -> list[str]:
     elif item.get("negative_kind") not in NEGATIVE_KINDS:
         found.append(f"negative_kind {item.get('negative_kind')!r}")
     return found
+
+
+def _is_full_date(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return len(str(value)) == 10
 
 
 REVIEWED_FIELDS = ("relevant", "incident_type", "incident_type_alt", "negative_kind")
@@ -142,11 +154,38 @@ def assemble(raw_files: Iterable[Path], existing: list[dict]) -> tuple[list[dict
     return assign_splits(by_url.values()), rejected
 
 
+def append(raw_files: Iterable[Path], path: Path = DEFAULT_CORPUS) -> tuple[list[dict], list[str]]:
+    """Add collected raw items at the end of the corpus file, leaving every existing line as it
+    is (other work reads and keys those rows while new ones are collected).
+
+    Same checks as `assemble`: invalid rows and URLs already present are skipped; a new row
+    takes the side of its incident if the corpus has it, otherwise its group's hash side.
+    """
+    existing = load(path) if Path(path).exists() else []
+    merged, rejected = assemble(raw_files, existing)
+    known = {i["url"] for i in existing}
+    added = [i for i in merged if i["url"] not in known]
+    text = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+    with Path(path).open("a", encoding="utf-8") as fh:
+        if text and not text.endswith("\n"):
+            fh.write("\n")
+        for item in added:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return added, rejected
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m monitor.corpus RAW.jsonl… [--review=FILE]…`: add items, apply label reviews."""
+    """`python -m monitor.corpus RAW.jsonl… [--review=FILE]… [--append]`: add items, apply label
+    reviews. `--append` only adds new rows at the end and leaves the existing ones untouched."""
     import sys
 
     args = list(argv if argv is not None else sys.argv[1:])
+    if "--append" in args:
+        added, rejected = append([Path(a) for a in args if a != "--append"])
+        for reason in rejected:
+            print(f"skipped {reason}")
+        print(f"{DEFAULT_CORPUS}: {len(added)} new items appended")
+        return 0
     reviews = [Path(a.removeprefix("--review=")) for a in args if a.startswith("--review=")]
     files = [Path(a) for a in args if not a.startswith("--review=")]
     existing = load() if DEFAULT_CORPUS.exists() else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 import pytest
@@ -89,3 +90,32 @@ def test_problems_rejects_the_excluded_event():
             "title": "ICE posted data of 6,252 asylum seekers", "text": "", "source_kind": "news",
             "relevant": True, "incident_type": "data_breach", "incident_key": "2022-11-x"}
     assert "reports the excluded November 2022 event" in corpus.problems(item)
+
+
+def test_append_keeps_existing_lines_and_gives_new_rows_their_incidents_side(tmp_path):
+    file = tmp_path / "corpus.jsonl"
+    old = ('{"url": "https://a.example/1", "incident_key": "2025-01-k", "split": "test", '
+           '"id": "real-x"}\n')
+    file.write_text(old, encoding="utf-8")
+    base = {"outlet": "X", "date": None, "language": "en", "title": "", "text": "t",
+            "source_kind": "news", "relevant": True, "incident_type": "raid"}
+    raw = tmp_path / "raw.jsonl"
+    rows = [dict(base, url="https://b.example/2", incident_key="2025-01-k"),
+            dict(base, url="https://a.example/1", incident_key="2025-01-k"),
+            dict(base, url="https://c.example/3", incident_key=None)]
+    raw.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    added, rejected = corpus.append([raw], path=file)
+    lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[0] == old
+    assert [a["url"] for a in added] == ["https://b.example/2"]
+    assert json.loads(lines[1])["split"] == "test"
+    assert len(lines) == 2 and len(rejected) == 1 and "without incident_key" in rejected[0]
+
+
+def test_problems_rejects_a_partial_date():
+    item = {"url": "https://x.example/b", "outlet": "X", "date": "2025-03", "language": "en",
+            "title": "", "text": "", "source_kind": "news", "relevant": False,
+            "negative_kind": "general"}
+    assert corpus.problems(item) == ["date '2025-03' is not YYYY-MM-DD (null when unknown)"]
+    assert corpus.problems(dict(item, date="2025-03-14")) == []
+    assert corpus.problems(dict(item, date=None)) == []
