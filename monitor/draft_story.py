@@ -239,9 +239,10 @@ def format_date(iso: str | None, months: list[str]) -> str | None:
 def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list[dict]:
     """The new facts of a non-English sentence, as values a template can state in English: a
     figure with its qualifier and noun in English ("más de 130 migrantes": more than 130
-    migrants), how long, a date, the places, the data exposed. Only what says something out of
-    its sentence: a figure of an unknown thing ("3"), an agency or an organisation named
-    ("The New York Times", and "New York" inside it) are not stated."""
+    migrants), how long, a date, what takes effect or ends on a date ("entrará en vigor el 1 de
+    enero de 2026": takes effect on January 1, 2026), the places, the data exposed. Only what
+    says something out of its sentence: a figure of an unknown thing ("3"), an agency or an
+    organisation named ("The New York Times", and "New York" inside it) are not stated."""
     parts: list[dict[str, Any]] = []
     found = candidate.facts
     new_kinds = {a[0] for a in new}
@@ -266,9 +267,14 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
                           "qualifier": fact_module.in_english("qualifiers", fact.get(
                               "qualifier")) or ("about" if fact.get("qualifier") else None),
                           "approximate": bool(fact.get("qualifier"))})
+    effect = fact_module.effect_date(candidate.text, found.get("dates") or [])
     for fact in found.get("dates") or []:
         shown = format_date(fact.get("value"), months)
-        if shown and ("date", fact.get("value")) in new:
+        if not shown or ("date", fact.get("value")) not in new:
+            continue
+        if effect and effect[1] == fact.get("value"):  # "entrará en vigor el …": what happens
+            parts.append({"kind": "effect", "effect": effect[0], "value": shown})
+        else:
             parts.append({"kind": "date", "value": shown})
     named = " ".join(str(f.get("value")) for f in found.get("organizations") or [])
     places = [str(f["value"]) for f in found.get("places") or []
@@ -286,7 +292,7 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
             unique.append(part)
     parts = unique
     kinds = {p["kind"] for p in parts}
-    if not (kinds & {"count", "duration", "data"} or {"date", "place"} <= kinds):
+    if not (kinds & {"count", "duration", "data", "effect"} or {"date", "place"} <= kinds):
         return []  # a place or a date alone says too little out of its sentence
     return parts
 

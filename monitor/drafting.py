@@ -491,7 +491,10 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
         # again with one new word); above it a sentence must add a fact of weight
         # (`story.MIN_GAIN`) beyond its words. Nothing that only repeats.
         short = words < min_words
-        scored = [(story.gain(c.atoms, covered, words=short), c) for c in pool]
+        # In a post with English sources a non-English sentence is stated from its facts, not
+        # its words: its words do not count (an all-Spanish incident quotes them: they do).
+        scored = [(story.gain(c.atoms, covered, words=short and (
+            c.source["language"] == DRAFT_LANGUAGE or not english)), c) for c in pool]
         floor = 0.2 if short else story.MIN_GAIN
         scored = [(g, c) for g, c in scored if g >= floor and (
             not short or g >= story.MIN_GAIN
@@ -516,9 +519,61 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
         words += length
         covered |= best.atoms
         chosen.append((best, item))
+    if words < min_words:  # a short draft: state the facts no chosen sentence carries
+        taken = {id(c) for c, _ in chosen}
+        rest = [c for c in candidates if c is not lead and id(c) not in taken
+                and not (lead and c.text == lead.stands_for)]
+        chosen += _floor(rest, covered, settings, months, decisions,
+                         min_words - words, settings.max_fact_sentences - len(chosen))
     chosen.sort(key=lambda ci: (story.ROLE_ORDER[ci[0].role], ci[0].source["number"],
                                 ci[0].position))
     return [item for _, item in chosen], decisions
+
+
+STATED_KINDS = {"count", "duration", "date", "place", "data"}
+
+
+def _floor(rest: list[story.Candidate], covered: set[tuple], settings: DraftSettings,
+           months: list[str], decisions: list[dict], room: int,
+           slots: int) -> list[tuple[story.Candidate, dict]]:
+    """Sentences stated from facts for a draft below `min_body_words`: what the chosen
+    sentences left out (a figure, how long, the data, a date with a place) is stated in the
+    firm's words (`stated` in `templates/partials/macros.md.j2`) from the sentence that reports
+    it, cited. A sentence's words are not reused, so the per-source limits on verbatim text do
+    not apply; each fact is stated once and nothing already covered is stated again (`covered`
+    grows). Sentences the privacy guard leaves out give no fact either."""
+    added: list[tuple[story.Candidate, dict]] = []
+    words = 0
+    pool = list(rest)
+    while pool and words < room and len(added) < slots:
+        scored = []
+        for candidate in pool:
+            new = {a for a in candidate.atoms - covered if a[0] in STATED_KINDS}
+            counts = {a for a in candidate.atoms if a[0] == "count"}
+            if not counts <= new:  # stated counts are all of the sentence's: none said before
+                new -= counts
+            parts = story.fact_parts(candidate, new, months)
+            kinds = {p["kind"] for p in parts} | ({"date"} if any(
+                p["kind"] == "effect" for p in parts) else set())
+            stated = {a for a in new if a[0] in kinds}
+            if parts and story.gain(stated, set()) >= story.MIN_GAIN:
+                scored.append((story.gain(stated, set()), candidate, parts, stated))
+        if not scored:
+            break
+        _, best, parts, stated = max(scored, key=lambda s: (
+            s[0] - 0.5 * s[1].source["rank"], -s[1].source["number"], -s[1].position))
+        pool.remove(best)
+        guarded = privacy.guard_sentence(best.text, where="information",
+                                         source=best.source["number"],
+                                         public_names=settings.public_names)
+        decisions += [d.as_dict() for d in guarded.decisions]
+        if guarded.text is None:
+            continue
+        covered |= stated
+        item = {**_item(best, guarded.text, parts), "quote": False}
+        added.append((best, item))
+        words += 4 + 4 * len(parts)
+    return added
 
 
 def _information_item(candidate: story.Candidate, covered: set[tuple], settings: DraftSettings,

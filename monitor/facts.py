@@ -115,6 +115,8 @@ def _vague_amounts() -> dict[str, int]:
 
 
 def _number_from_words(text: str, words: dict[str, int]) -> int | None:
+    if " ".join(text.split()) in words:  # a number of two words ("medio millon")
+        return words[" ".join(text.split())]
     total = current = 0
     for token in re.split(r"[\s-]+", text):
         if token in ("and", "y") or not token:
@@ -422,7 +424,7 @@ def _date_patterns() -> dict[str, Any]:
             rf"\b(?P<month>{month_alt})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
             r"(?:,?\s+(?P<year>\d{4}))?"),
         "day_month": re.compile(
-            rf"\b(?P<day>\d{{1,2}})\s+de\s+(?P<month>{month_alt})\b"
+            rf"\b(?P<day>\d{{1,2}})(?:\.?\s?[°º])?\s+de\s+(?P<month>{month_alt})\b"
             r"(?:\s+(?:de|del)\s+(?P<year>\d{4}))?"),
         "weekday": re.compile(rf"\b(?P<weekday>{'|'.join(weekdays)})\b"),
         "relative_word": re.compile(rf"\b(?P<rel>{'|'.join(cfg['relative'])})\b"),
@@ -693,6 +695,38 @@ def in_english(kind: str, word: str | None) -> str | None:
 def _lead_terms() -> dict[str, tuple]:
     return {part.removesuffix("s"): tuple(compile_term(t) for t in terms)
             for part, terms in _config()["lead"].items()}  # "subjects" → "subject"
+
+
+EFFECT_REACH = 25  # characters between a term and its date ("desde el ", "on ")
+
+
+@lru_cache(maxsize=1)
+def _effect_terms() -> tuple[tuple[Any, str], ...]:
+    table = _config()["in_english"]["effects"]
+    return tuple((compile_term(term), english) for term, english in table.items())
+
+
+def effect_date(sentence: str, dates: list[dict]) -> tuple[str, str] | None:
+    """What a sentence says takes effect or ends, and when, in English (`facts.toml`
+    `[in_english] effects`): "…, que entrará en vigor el 1 de enero de 2026" is ("takes
+    effect", "2026-01-01"). The date is the first resolved one starting within
+    `EFFECT_REACH` characters after the term, else the last one ending just before it; None
+    without a term or such a date."""
+    folded = fold(sentence)
+    for term, english in _effect_terms():
+        match = term.pattern.search(folded)
+        if match is None:
+            continue
+        placed = sorted((folded.find(fold(d.get("text") or "")), d["value"]) for d in dates
+                        if d.get("value") and d.get("text") and fold(d["text"]) in folded)
+        # Said with the term: "expirará el 14 de enero", "el 14 de enero … expirará"; not a
+        # date of another clause ("firmó el 20 de junio …, que entrará en vigor en enero").
+        after = [value for at, value in placed if 0 <= at - match.end() <= EFFECT_REACH]
+        before = [value for at, value in placed
+                  if 0 <= match.start() - at <= EFFECT_REACH + 30]
+        if after or before:
+            return english, (after[0] if after else before[-1])
+    return None
 
 
 @lru_cache(maxsize=8192)
