@@ -177,7 +177,7 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
         if key is not None:
             atoms.add(("count", key))
     for fact in found.get("durations") or []:
-        atoms.add(("duration", fact["unit"], fact["value"]))
+        atoms.add(duration_atom(fact))
     for kind, name in (("agencies", "agency"), ("places", "place"), ("organizations", "org"),
                        ("data_categories", "data")):
         for fact in found.get(kind) or []:
@@ -201,6 +201,18 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
     for role in fact_module.story_roles(sentence):
         atoms.add(("role", role))
     return atoms
+
+
+# A period in one unit: "seven days" and "una semana" are one fact. A month is 30 days.
+UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "weeks": 10080, "months": 43200,
+                "years": 525600}
+
+
+def duration_atom(fact: dict[str, Any]) -> tuple:
+    """How long, as a comparable fact: its length in minutes (its own unit if unknown)."""
+    minutes = UNIT_MINUTES.get(fact["unit"])
+    return ("duration", "minutes", fact["value"] * minutes) if minutes else (
+        "duration", fact["unit"], fact["value"])
 
 
 SAYING = re.compile(r"\b(?:said|says|announced|confirmed|reported|acknowledged|told|dijo|informó|"
@@ -261,7 +273,7 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
                       "noun": "person" if noun == "people" and fact["value"] == 1 else noun,
                       "text": fact.get("text", "")})
     for fact in found.get("durations") or []:
-        if ("duration", fact["unit"], fact["value"]) in new:
+        if duration_atom(fact) in new:
             unit = fact["unit"][:-1] if fact["value"] == 1 else fact["unit"]  # "1 week"
             parts.append({"kind": "duration", "value": fact["value"], "unit": unit,
                           "qualifier": fact_module.in_english("qualifiers", fact.get(

@@ -333,8 +333,12 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                 c.source["number"], c.position)
 
     ranked = sorted(opening, key=order)
-    if notice is not None and not (ranked and _states_event(ranked[0])):
-        # No sentence says who did what, but a Federal Register notice's headings do.
+    if notice is not None and not (ranked and _states_event(ranked[0]) and not _unnamed_publisher(
+            ranked[0])):
+        # No sentence says who did what, but a Federal Register notice's headings do; or the
+        # agency's own page states it without naming the agency ("On June 3, 2024, the
+        # President signed a Proclamation …" in the abstract of the Departments' rule): its
+        # publisher, named in the notice's headings, is who acted.
         budget.take(notice.source["number"], notice.text)
         return notice, {**_item(notice, notice.text), "quote": False}, decisions
     for candidate in ranked:
@@ -441,6 +445,12 @@ def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
     candidate = story.Candidate(guarded.text, first, 0, found, sources=cited)
     candidate.atoms = story.atoms_of(guarded.text, found, story.Figures())
     return candidate
+
+
+def _unnamed_publisher(candidate: story.Candidate) -> bool:
+    """An agency's own page (`story.source_rank` 0) whose sentence names no agency, only a
+    generic actor ("the President", "the Departments"): the page's publisher goes unnamed."""
+    return candidate.source["rank"] == 0 and "agency" not in {a[0] for a in candidate.atoms}
 
 
 def _states_event(candidate: story.Candidate) -> bool:

@@ -791,12 +791,16 @@ def content_words(sentence: str) -> set[str]:
 _REGISTER = {
     "marker": re.compile(r"\bFederal Register\b|\bFed\. Reg\.|\b\d+ FR \d+\b|^\s*ACTION:", re.M),
     # A notice's own headings, not a news story quoting "the Federal Register".
-    "structure": re.compile(r"\b(?:AGENCY|AGENCIES|ACTION):|"
+    "structure": re.compile(r"\b(?:AGENCY|AGENCIES|ACTION):|published in the Federal Register by|"
                             r"\[(?:Rules and Regulations|Proposed Rules|Notices)\]|"
                             r"Federal Register / Vol\. \d+|Federal Register Volume"),
     "agency": re.compile(r"\bAGENC(?:Y|IES):\s*(?P<v>.+?)(?=\s*(?:ACTION:|SUMMARY:|\n\s*\n|$))",
                          re.S),
     "action": re.compile(r"\bACTION:\s*(?P<v>[^.\n]+)"),
+    # A tracker's metadata line: "This is a final rule published in the Federal Register by
+    # Homeland Security Department, Justice Department, …."
+    "publisher": re.compile(r"\bThis is an? (?P<action>[a-z ]{4,30}?) published in the Federal "
+                            r"Register by (?P<v>[A-Z][^.\n]{3,300})\."),
     "department": re.compile(r"\bDEPARTMENT\s+OF(?:\s+(?!DEPARTMENT\b)(?:[A-Z]{2,}|OF|AND|THE))+"),
     "citation": (re.compile(r"\b(?P<vol>\d{2,3}) (?:FR|Fed\. Reg\.) (?P<page>\d{3,6})\b"),
                  re.compile(r"Federal Register Volume (?P<vol>\d+)[^\]]*\][^\[]*(?:\[[^\]]*\]\s*)*?"
@@ -852,8 +856,15 @@ def register_notice(title: str, text: str) -> dict[str, str] | None:
             found["agencies"] = " and ".join(f"the {d}" for d in departments)
     action = _REGISTER["action"].search(head)
     section = _REGISTER["section"].search(head)
+    publisher = _REGISTER["publisher"].search(head)
+    if publisher and "agencies" not in found:  # "… published in the Federal Register by A, B, C."
+        names = [n.strip() for n in publisher.group("v").split(",") if n.strip()]
+        found["agencies"] = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 \
+            else names[0]
     if action:
         found["action"] = re.sub(r"\s*\([^)]*\)", "", action.group("v").split(";")[0]).strip()
+    elif publisher:
+        found["action"] = publisher.group("action").capitalize()
     if section:  # the part of the Register: "rule" where ACTION: says "Interim final rule"
         found["section"] = _SECTION_ACTION[section.group("v") or section.group("w")]
     for pattern in _REGISTER["citation"]:
