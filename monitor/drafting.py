@@ -47,6 +47,7 @@ from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.templating import markdown_env, strip_html
 from monitor.textclean import defang_templates
+from monitor.textfold import fold
 from monitor.urls import is_http_url
 
 MAX_WORDS_PER_SENTENCE = 50  # the default of `[drafts] max_words_per_sentence`
@@ -75,6 +76,10 @@ FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUN
 # A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.
 WRAP_END = re.compile(r"[.!?:;][\"'”’»)]*\s*$|^[^A-Za-zÁÉÍÓÚÑáéíóúñ]*$")  # a stop; a rule
 WRAP_COLUMNS = 55
+# A memo's headings run into one block ("… July 02, 2019 MEMORANDUM FOR: … FROM: … SUBJECT:
+# …"): each starts a line of its own, so no heading is glued to a sentence.
+INLINE_LABEL = re.compile(r"[ \t]+(?=(?:MEMORANDUM (?:FOR|TO)|FROM|SUBJECT):\s)")
+MEMO_LINE = re.compile(r"\s*(?:MEMORANDUM (?:FOR|TO)|FROM|SUBJECT):")
 LABEL_LINE = re.compile(r"^[ \t]*([A-Z][A-Z ]{2,30}:)[ \t]*\n\s*(?=\S)", re.M)
 JSON_FIELD = re.compile(r'^\s*\{\s*"\w+"\s*:\s*"')
 BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
@@ -152,10 +157,12 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a text; abbreviations such as "U.S." or "Sen." do not end a sentence, and
     a line break always does (a headline, a caption or a byline is never glued to the news)."""
     sentences: list[str] = []
-    text = LABEL_LINE.sub(r"\1 ", _unwrap(text or ""))
+    text = LABEL_LINE.sub(r"\1 ", _unwrap(INLINE_LABEL.sub("\n", text or "")))
     if JSON_FIELD.match(text):  # a page that served its API's JSON: its text, unquoted
         text = JSON_FIELD.sub("", text).replace('\\"', '"').rstrip('"} \n')
     for paragraph in text.splitlines():
+        if MEMO_LINE.match(paragraph):
+            continue  # a memo's heading, with whatever an extraction glued to it
         joined: list[str] = []
         for piece in SENTENCE_SPLIT.split(clean_text(paragraph)):
             piece = piece.strip()
@@ -232,7 +239,9 @@ def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
                    settings: DraftSettings) -> tuple[list[dict[str, Any]], list[dict]]:
     """Sources in footnote order: the best primary source first (an agency's statement, then
     the earliest original report, a rewrite citing another outlet last), then by date."""
-    ranks = {a["id"]: story.source_rank(a, split_sentences(a.get("text") or "")[:3])
+    # An agency's memorandum is its own statement wherever it is hosted (a DocumentCloud copy).
+    ranks = {a["id"]: 0 if facts.memo_headings(a.get("title") or "", a.get("text") or "")
+             else story.source_rank(a, split_sentences(a.get("text") or "")[:3])
              for a in articles}
     ordered = sorted(articles, key=lambda a: (ranks[a["id"]], a.get("published") or "9999",
                                               a["id"]))
@@ -315,13 +324,16 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
 
 def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                 budget: _Budget, notice: story.Candidate | None = None,
-                templates_dir: Path | None = None,
+                templates_dir: Path | None = None, memo: story.Candidate | None = None,
                 ) -> tuple[story.Candidate | None, dict | None, list[dict]]:
     """One sentence stating the event, cited, from the best primary source; English if any.
 
     Candidates are the first six sentences of each source; one that passes the privacy guard
     with the best `_lead_score` wins. When none states the event and the sources include a
-    Federal Register notice, the lead is `notice`, stated from its headings (`register_lead`).
+    Federal Register notice, the lead is `notice`, stated from its headings (`register_lead`);
+    so is it when the agency's own page states the event without naming the agency. An agency
+    memorandum's headings (`memo`, `memo_lead`) lead when no sentence of a source ranked as
+    well as the memo (an agency's own statement) states the event.
     """
     decisions: list[dict] = []
     opening = [c for c in candidates if c.position < 6]
@@ -333,14 +345,21 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                 c.source["number"], c.position)
 
     ranked = sorted(opening, key=order)
-    if notice is not None and not (ranked and _states_event(ranked[0]) and not _unnamed_publisher(
-            ranked[0])):
-        # No sentence says who did what, but a Federal Register notice's headings do; or the
-        # agency's own page states it without naming the agency ("On June 3, 2024, the
-        # President signed a Proclamation …" in the abstract of the Departments' rule): its
-        # publisher, named in the notice's headings, is who acted.
-        budget.take(notice.source["number"], notice.text)
-        return notice, {**_item(notice, notice.text), "quote": False}, decisions
+    best = ranked[0] if ranked and _states_event(ranked[0]) else None
+    # No sentence says who did what, but a Federal Register notice's headings do; or the
+    # agency's own page states it without naming the agency ("On June 3, 2024, the President
+    # signed a Proclamation …" in the abstract of the Departments' rule): its publisher, named
+    # in the notice's headings, is who acted. A memo is its agency's own statement: when no
+    # sentence of an equally ranked source states the event, its headings do ("On July 2,
+    # 2019, Jennifer L. Costello, Acting Inspector General of the Department of Homeland
+    # Security, issued a memorandum: …" before a wire story's "The US Homeland Security
+    # watchdog has issued …").
+    for document, replaces in ((notice, best is None or _unnamed_publisher(best)),
+                               (memo, best is None or memo and best.source["rank"] > memo.source[
+                                   "rank"])):
+        if document is not None and replaces:
+            budget.take(document.source["number"], document.text)
+            return document, {**_item(document, document.text), "quote": False}, decisions
     for candidate in ranked:
         guarded = privacy.guard_sentence(candidate.text, where="lead",
                                          source=candidate.source["number"],
@@ -438,6 +457,42 @@ def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
     template = _plain_environment(templates_dir).get_template("partials/register_lead.txt.j2")
     text = " ".join(template.render(**{k: values.get(k) for k in (
         "date", "agencies", "action", "title", "citation", "number")}).split())
+    guarded = privacy.guard_sentence(text, public_names=settings.public_names)
+    if guarded.text is None:
+        return None
+    found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
+    candidate = story.Candidate(guarded.text, first, 0, found, sources=cited)
+    candidate.atoms = story.atoms_of(guarded.text, found, story.Figures())
+    return candidate
+
+
+def memo_lead(sources: list[dict[str, Any]], settings: DraftSettings,
+              templates_dir: Path) -> story.Candidate | None:
+    """The lead of an incident whose sources include an agency memorandum, stated from its
+    headings (`facts.memo_headings`: who sent it, about what, when) in the words of
+    `templates/partials/memo_lead.txt.j2`, citing every copy a stated field came from (copies
+    have the same subject). An Inspector General's alert extracted as one block, or as
+    headings only, has no sentence saying who issued it; its headings do."""
+    merged: dict[str, str] = {}
+    cited: list[int] = []
+    first = None
+    for source in sources:
+        article = source["article"]
+        memo = facts.memo_headings(article.get("title") or "", article.get("text") or "")
+        if memo is None or (merged and fold(memo["subject"]) != fold(merged["subject"])):
+            continue
+        first = first or source
+        added = {k: v for k, v in memo.items() if v and k not in merged}
+        if added:
+            merged.update(added)
+            cited.append(source["number"])
+    if first is None:
+        return None
+    values = {key: clean_text(value) for key, value in merged.items()}
+    values["date"] = story.format_date(merged.get("date"), facts.month_names())
+    template = _plain_environment(templates_dir).get_template("partials/memo_lead.txt.j2")
+    text = " ".join(template.render(**{k: values.get(k) for k in (
+        "date", "sender", "sender_title", "office", "subject")}).split())
     guarded = privacy.guard_sentence(text, public_names=settings.public_names)
     if guarded.text is None:
         return None
@@ -698,8 +753,9 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     exclude = {_key(s["title"]) for s in sources} | {_key(headline)}
     candidates = _candidates(sources, exclude, settings, story.Figures())
     notice = register_lead(sources, settings, config.templates_dir)
+    memo = memo_lead(sources, settings, config.templates_dir)
     lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice,
-                                                       config.templates_dir)
+                                                       config.templates_dir, memo)
     decisions += lead_decisions
     if not headline and lead:  # no source had a usable title: the lead says what happened
         headline = _words(clean_text(lead["text"]), HEADLINE_WORDS)

@@ -885,3 +885,65 @@ def register_notice(title: str, text: str) -> dict[str, str] | None:
     if not _REGISTER["structure"].search(head) or len(found) < 2:
         return None  # a story about a notice, or a copy with nothing but its title
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Memoranda
+
+_MEMO = {
+    "fields": re.compile(r"\bMEMORANDUM (?:FOR|TO):\s*(?P<to>.*?)\s*\bFROM:\s*(?P<sender>.*?)\s*"
+                         r"\bSUBJECT:\s*(?P<subject>.{8,400})", re.S),
+    "date": re.compile(r"\b(?P<month>[A-Z][a-z]+)\.? (?P<day>\d{1,2})[.,] ?(?P<year>\d{4})\b"),
+    "office": re.compile(r"\b(?:U\.S\. )?Department of"
+                         r"(?: (?:the )?(?!Washington\b)[A-Z][a-z]+){1,3}"),
+}
+
+
+def memo_headings(title: str, text: str) -> dict[str, str] | None:
+    """What an agency memorandum says in its headings ("MEMORANDUM FOR: …", "FROM: Jennifer
+    L. Costello Acting Inspector General", "SUBJECT: Management Alert – …"): the sender's name
+    and title, the subject, the memo's date and its letterhead's department. None for any
+    other text, or when the sender is blank.
+
+    A memo's news is who sent it about what: an Inspector General's alert extracted as one
+    unsplit block has no sentence saying so. The subject ends where the prose starts (the
+    document's title when the subject begins with it, else its run of capitalised words).
+    """
+    head = " ".join((text or "")[:3000].split())
+    fields = _MEMO["fields"].search(head)
+    if fields is None:
+        return None
+    words = re.sub(r"[^\w.'’ -]", " ", fields.group("sender")).split()
+    titles = {fold(w) for w in _config()["memo"]["titles"]}
+    at = next((n for n, w in enumerate(words) if fold(w) in titles), None)
+    if not at:  # no name before the title, or no title: the sender is unknown
+        return None
+    found = {"sender": " ".join(words[:at]), "sender_title": " ".join(words[at:at + 6])}
+    subject = fields.group("subject")
+    own = " ".join((title or "").split())
+    if own and fold(subject).startswith(fold(own)):
+        found["subject"] = own
+    else:
+        run: list[str] = []
+        small = set(_config()["memo"]["small_words"])
+        for word in subject.split():
+            if word[:1].isupper() or word[:1].isdigit() or word in small:
+                run.append(word)
+            else:
+                break
+        while run and (run[-1] in small or (len(run) > 1 and run[-1] in {
+                "For", "A", "An", "The", "On", "In", "At", "Attached", "We", "This"})):
+            run.pop()  # the prose's first word ("… Rio Grande Valley For your action …")
+        if len(run) < 2:
+            return None
+        found["subject"] = " ".join(run).rstrip(",;:")
+    day = _MEMO["date"].search(head[:fields.start()] or head)
+    month = month_numbers().get(fold(day.group("month"))) if day else None
+    value = _resolve(int(day.group("year")), month, int(day.group("day")), None) \
+        if day and month else None
+    if value:
+        found["date"] = value
+    office = _MEMO["office"].search(head[:fields.start()])  # the letterhead's department
+    if office:
+        found["office"] = office.group(0)
+    return found
