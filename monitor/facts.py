@@ -7,6 +7,7 @@ detention facilities, countries, organisations) are TSV files in `data/`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -902,8 +903,10 @@ _MEMO = {
 def memo_headings(title: str, text: str) -> dict[str, str] | None:
     """What an agency memorandum says in its headings ("MEMORANDUM FOR: …", "FROM: Jennifer
     L. Costello Acting Inspector General", "SUBJECT: Management Alert – …"): the sender's name
-    and title, the subject, the memo's date and its letterhead's department. None for any
-    other text, or when the sender is blank.
+    and title, the subject, the memo's date and its letterhead's department. A blank "FROM:"
+    under a letterhead that opens with a title ("Secretary U.S. Department of Homeland
+    Security") is that title's memo, without a name. None for any other text, or when the
+    sender is unknown.
 
     A memo's news is who sent it about what: an Inspector General's alert extracted as one
     unsplit block has no sentence saying so. The subject ends where the prose starts (the
@@ -916,9 +919,14 @@ def memo_headings(title: str, text: str) -> dict[str, str] | None:
     words = re.sub(r"[^\w.'’ -]", " ", fields.group("sender")).split()
     titles = {fold(w) for w in _config()["memo"]["titles"]}
     at = next((n for n, w in enumerate(words) if fold(w) in titles), None)
-    if not at:  # no name before the title, or no title: the sender is unknown
+    letterhead = head[:fields.start()].split()
+    own_title = list(itertools.takewhile(lambda w: fold(w) in titles, letterhead[:4]))
+    if at:
+        found = {"sender": " ".join(words[:at]), "sender_title": " ".join(words[at:at + 6])}
+    elif not words and own_title:  # a blank FROM: under the letterhead "Secretary U.S. …"
+        found = {"sender": "", "sender_title": " ".join(own_title)}
+    else:  # no name before the title, or no title: the sender is unknown
         return None
-    found = {"sender": " ".join(words[:at]), "sender_title": " ".join(words[at:at + 6])}
     subject = fields.group("subject")
     own = " ".join((title or "").split())
     if own and fold(subject).startswith(fold(own)):

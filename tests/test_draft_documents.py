@@ -36,6 +36,11 @@ def test_memo_headings_read_sender_subject_date_and_refuse_other_text():
     assert facts.memo_headings("", "ICE said on Monday it arrested 100 people.") is None
     blank_sender = "MEMORANDUM FOR: L. Francis Cissna Director FROM: SUBJECT: Policy Guidance"
     assert facts.memo_headings("", blank_sender) is None
+    # A blank FROM: under a letterhead that opens with its title: the Secretary's memo.
+    assert facts.memo_headings("", "Secretary U.S. Department of Homeland Security Washington, "
+                                   "DC 20528 January 25, 2019 " + blank_sender) == {
+        "sender": "", "sender_title": "Secretary", "subject": "Policy Guidance",
+        "date": "2019-01-25", "office": "U.S. Department of Homeland Security"}
 
 
 def test_memo_headings_in_one_block_are_never_sentences():
