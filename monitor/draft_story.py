@@ -177,7 +177,7 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
         if key is not None:
             atoms.add(("count", key))
     for fact in found.get("durations") or []:
-        atoms.add(("duration", fact["unit"], fact["value"]))
+        atoms.add(duration_atom(fact))
     for kind, name in (("agencies", "agency"), ("places", "place"), ("organizations", "org"),
                        ("data_categories", "data")):
         for fact in found.get(kind) or []:
@@ -201,6 +201,18 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
     for role in fact_module.story_roles(sentence):
         atoms.add(("role", role))
     return atoms
+
+
+# A period in one unit: "seven days" and "una semana" are one fact. A month is 30 days.
+UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "weeks": 10080, "months": 43200,
+                "years": 525600}
+
+
+def duration_atom(fact: dict[str, Any]) -> tuple:
+    """How long, as a comparable fact: its length in minutes (its own unit if unknown)."""
+    minutes = UNIT_MINUTES.get(fact["unit"])
+    return ("duration", "minutes", fact["value"] * minutes) if minutes else (
+        "duration", fact["unit"], fact["value"])
 
 
 SAYING = re.compile(r"\b(?:said|says|announced|confirmed|reported|acknowledged|told|dijo|informó|"
@@ -239,9 +251,10 @@ def format_date(iso: str | None, months: list[str]) -> str | None:
 def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list[dict]:
     """The new facts of a non-English sentence, as values a template can state in English: a
     figure with its qualifier and noun in English ("más de 130 migrantes": more than 130
-    migrants), how long, a date, the places, the data exposed. Only what says something out of
-    its sentence: a figure of an unknown thing ("3"), an agency or an organisation named
-    ("The New York Times", and "New York" inside it) are not stated."""
+    migrants), how long, a date, what takes effect or ends on a date ("entrará en vigor el 1 de
+    enero de 2026": takes effect on January 1, 2026), the places, the data exposed. Only what
+    says something out of its sentence: a figure of an unknown thing ("3"), an agency or an
+    organisation named ("The New York Times", and "New York" inside it) are not stated."""
     parts: list[dict[str, Any]] = []
     found = candidate.facts
     new_kinds = {a[0] for a in new}
@@ -260,15 +273,20 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
                       "noun": "person" if noun == "people" and fact["value"] == 1 else noun,
                       "text": fact.get("text", "")})
     for fact in found.get("durations") or []:
-        if ("duration", fact["unit"], fact["value"]) in new:
+        if duration_atom(fact) in new:
             unit = fact["unit"][:-1] if fact["value"] == 1 else fact["unit"]  # "1 week"
             parts.append({"kind": "duration", "value": fact["value"], "unit": unit,
                           "qualifier": fact_module.in_english("qualifiers", fact.get(
                               "qualifier")) or ("about" if fact.get("qualifier") else None),
                           "approximate": bool(fact.get("qualifier"))})
+    effect = fact_module.effect_date(candidate.text, found.get("dates") or [])
     for fact in found.get("dates") or []:
         shown = format_date(fact.get("value"), months)
-        if shown and ("date", fact.get("value")) in new:
+        if not shown or ("date", fact.get("value")) not in new:
+            continue
+        if effect and effect[1] == fact.get("value"):  # "entrará en vigor el …": what happens
+            parts.append({"kind": "effect", "effect": effect[0], "value": shown})
+        else:
             parts.append({"kind": "date", "value": shown})
     named = " ".join(str(f.get("value")) for f in found.get("organizations") or [])
     places = [str(f["value"]) for f in found.get("places") or []
@@ -286,7 +304,7 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
             unique.append(part)
     parts = unique
     kinds = {p["kind"] for p in parts}
-    if not (kinds & {"count", "duration", "data"} or {"date", "place"} <= kinds):
+    if not (kinds & {"count", "duration", "data", "effect"} or {"date", "place"} <= kinds):
         return []  # a place or a date alone says too little out of its sentence
     return parts
 

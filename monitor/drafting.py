@@ -47,6 +47,7 @@ from monitor.storage import drafts as draft_store
 from monitor.storage import incidents as incident_store
 from monitor.templating import markdown_env, strip_html
 from monitor.textclean import defang_templates
+from monitor.textfold import fold
 from monitor.urls import is_http_url
 
 MAX_WORDS_PER_SENTENCE = 50  # the default of `[drafts] max_words_per_sentence`
@@ -75,6 +76,10 @@ FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUN
 # A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.
 WRAP_END = re.compile(r"[.!?:;][\"'”’»)]*\s*$|^[^A-Za-zÁÉÍÓÚÑáéíóúñ]*$")  # a stop; a rule
 WRAP_COLUMNS = 55
+# A memo's headings run into one block ("… July 02, 2019 MEMORANDUM FOR: … FROM: … SUBJECT:
+# …"): each starts a line of its own, so no heading is glued to a sentence.
+INLINE_LABEL = re.compile(r"[ \t]+(?=(?:MEMORANDUM (?:FOR|TO)|FROM|SUBJECT):\s)")
+MEMO_LINE = re.compile(r"\s*(?:MEMORANDUM (?:FOR|TO)|FROM|SUBJECT):")
 LABEL_LINE = re.compile(r"^[ \t]*([A-Z][A-Z ]{2,30}:)[ \t]*\n\s*(?=\S)", re.M)
 JSON_FIELD = re.compile(r'^\s*\{\s*"\w+"\s*:\s*"')
 BULLET = re.compile(r"^(?:[•·▪►*–-]|\(\s*\))\s*")  # a list item's mark is not part of its sentence
@@ -152,10 +157,12 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a text; abbreviations such as "U.S." or "Sen." do not end a sentence, and
     a line break always does (a headline, a caption or a byline is never glued to the news)."""
     sentences: list[str] = []
-    text = LABEL_LINE.sub(r"\1 ", _unwrap(text or ""))
+    text = LABEL_LINE.sub(r"\1 ", _unwrap(INLINE_LABEL.sub("\n", text or "")))
     if JSON_FIELD.match(text):  # a page that served its API's JSON: its text, unquoted
         text = JSON_FIELD.sub("", text).replace('\\"', '"').rstrip('"} \n')
     for paragraph in text.splitlines():
+        if MEMO_LINE.match(paragraph):
+            continue  # a memo's heading, with whatever an extraction glued to it
         joined: list[str] = []
         for piece in SENTENCE_SPLIT.split(clean_text(paragraph)):
             piece = piece.strip()
@@ -232,7 +239,9 @@ def number_sources(incident: dict[str, Any], articles: list[dict[str, Any]],
                    settings: DraftSettings) -> tuple[list[dict[str, Any]], list[dict]]:
     """Sources in footnote order: the best primary source first (an agency's statement, then
     the earliest original report, a rewrite citing another outlet last), then by date."""
-    ranks = {a["id"]: story.source_rank(a, split_sentences(a.get("text") or "")[:3])
+    # An agency's memorandum is its own statement wherever it is hosted (a DocumentCloud copy).
+    ranks = {a["id"]: 0 if facts.memo_headings(a.get("title") or "", a.get("text") or "")
+             else story.source_rank(a, split_sentences(a.get("text") or "")[:3])
              for a in articles}
     ordered = sorted(articles, key=lambda a: (ranks[a["id"]], a.get("published") or "9999",
                                               a["id"]))
@@ -315,13 +324,16 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
 
 def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                 budget: _Budget, notice: story.Candidate | None = None,
-                templates_dir: Path | None = None,
+                templates_dir: Path | None = None, memo: story.Candidate | None = None,
                 ) -> tuple[story.Candidate | None, dict | None, list[dict]]:
     """One sentence stating the event, cited, from the best primary source; English if any.
 
     Candidates are the first six sentences of each source; one that passes the privacy guard
     with the best `_lead_score` wins. When none states the event and the sources include a
-    Federal Register notice, the lead is `notice`, stated from its headings (`register_lead`).
+    Federal Register notice, the lead is `notice`, stated from its headings (`register_lead`);
+    so is it when the agency's own page states the event without naming the agency. An agency
+    memorandum's headings (`memo`, `memo_lead`) lead when no sentence of a source ranked as
+    well as the memo (an agency's own statement) states the event.
     """
     decisions: list[dict] = []
     opening = [c for c in candidates if c.position < 6]
@@ -333,10 +345,21 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                 c.source["number"], c.position)
 
     ranked = sorted(opening, key=order)
-    if notice is not None and not (ranked and _states_event(ranked[0])):
-        # No sentence says who did what, but a Federal Register notice's headings do.
-        budget.take(notice.source["number"], notice.text)
-        return notice, {**_item(notice, notice.text), "quote": False}, decisions
+    best = ranked[0] if ranked and _states_event(ranked[0]) else None
+    # No sentence says who did what, but a Federal Register notice's headings do; or the
+    # agency's own page states it without naming the agency ("On June 3, 2024, the President
+    # signed a Proclamation …" in the abstract of the Departments' rule): its publisher, named
+    # in the notice's headings, is who acted. A memo is its agency's own statement: when no
+    # sentence of an equally ranked source states the event, its headings do ("On July 2,
+    # 2019, Jennifer L. Costello, Acting Inspector General of the Department of Homeland
+    # Security, issued a memorandum: …" before a wire story's "The US Homeland Security
+    # watchdog has issued …").
+    for document, replaces in ((notice, best is None or _unnamed_publisher(best)),
+                               (memo, best is None or memo and best.source["rank"] > memo.source[
+                                   "rank"])):
+        if document is not None and replaces:
+            budget.take(document.source["number"], document.text)
+            return document, {**_item(document, document.text), "quote": False}, decisions
     for candidate in ranked:
         guarded = privacy.guard_sentence(candidate.text, where="lead",
                                          source=candidate.source["number"],
@@ -443,6 +466,48 @@ def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
     return candidate
 
 
+def memo_lead(sources: list[dict[str, Any]], settings: DraftSettings,
+              templates_dir: Path) -> story.Candidate | None:
+    """The lead of an incident whose sources include an agency memorandum, stated from its
+    headings (`facts.memo_headings`: who sent it, about what, when) in the words of
+    `templates/partials/memo_lead.txt.j2`, citing every copy a stated field came from (copies
+    have the same subject). An Inspector General's alert extracted as one block, or as
+    headings only, has no sentence saying who issued it; its headings do."""
+    merged: dict[str, str] = {}
+    cited: list[int] = []
+    first = None
+    for source in sources:
+        article = source["article"]
+        memo = facts.memo_headings(article.get("title") or "", article.get("text") or "")
+        if memo is None or (merged and fold(memo["subject"]) != fold(merged["subject"])):
+            continue
+        first = first or source
+        added = {k: v for k, v in memo.items() if v and k not in merged}
+        if added:
+            merged.update(added)
+            cited.append(source["number"])
+    if first is None:
+        return None
+    values = {key: clean_text(value) for key, value in merged.items()}
+    values["date"] = story.format_date(merged.get("date"), facts.month_names())
+    template = _plain_environment(templates_dir).get_template("partials/memo_lead.txt.j2")
+    text = " ".join(template.render(**{k: values.get(k) for k in (
+        "date", "sender", "sender_title", "office", "subject")}).split())
+    guarded = privacy.guard_sentence(text, public_names=settings.public_names)
+    if guarded.text is None:
+        return None
+    found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
+    candidate = story.Candidate(guarded.text, first, 0, found, sources=cited)
+    candidate.atoms = story.atoms_of(guarded.text, found, story.Figures())
+    return candidate
+
+
+def _unnamed_publisher(candidate: story.Candidate) -> bool:
+    """An agency's own page (`story.source_rank` 0) whose sentence names no agency, only a
+    generic actor ("the President", "the Departments"): the page's publisher goes unnamed."""
+    return candidate.source["rank"] == 0 and "agency" not in {a[0] for a in candidate.atoms}
+
+
 def _states_event(candidate: story.Candidate) -> bool:
     """An English opening sentence, not background, that says
     who did what: an actor (an agency, or a subject such as "federal immigration officials",
@@ -491,7 +556,10 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
         # again with one new word); above it a sentence must add a fact of weight
         # (`story.MIN_GAIN`) beyond its words. Nothing that only repeats.
         short = words < min_words
-        scored = [(story.gain(c.atoms, covered, words=short), c) for c in pool]
+        # In a post with English sources a non-English sentence is stated from its facts, not
+        # its words: its words do not count (an all-Spanish incident quotes them: they do).
+        scored = [(story.gain(c.atoms, covered, words=short and (
+            c.source["language"] == DRAFT_LANGUAGE or not english)), c) for c in pool]
         floor = 0.2 if short else story.MIN_GAIN
         scored = [(g, c) for g, c in scored if g >= floor and (
             not short or g >= story.MIN_GAIN
@@ -516,9 +584,61 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
         words += length
         covered |= best.atoms
         chosen.append((best, item))
+    if words < min_words:  # a short draft: state the facts no chosen sentence carries
+        taken = {id(c) for c, _ in chosen}
+        rest = [c for c in candidates if c is not lead and id(c) not in taken
+                and not (lead and c.text == lead.stands_for)]
+        chosen += _floor(rest, covered, settings, months, decisions,
+                         min_words - words, settings.max_fact_sentences - len(chosen))
     chosen.sort(key=lambda ci: (story.ROLE_ORDER[ci[0].role], ci[0].source["number"],
                                 ci[0].position))
     return [item for _, item in chosen], decisions
+
+
+STATED_KINDS = {"count", "duration", "date", "place", "data"}
+
+
+def _floor(rest: list[story.Candidate], covered: set[tuple], settings: DraftSettings,
+           months: list[str], decisions: list[dict], room: int,
+           slots: int) -> list[tuple[story.Candidate, dict]]:
+    """Sentences stated from facts for a draft below `min_body_words`: what the chosen
+    sentences left out (a figure, how long, the data, a date with a place) is stated in the
+    firm's words (`stated` in `templates/partials/macros.md.j2`) from the sentence that reports
+    it, cited. A sentence's words are not reused, so the per-source limits on verbatim text do
+    not apply; each fact is stated once and nothing already covered is stated again (`covered`
+    grows). Sentences the privacy guard leaves out give no fact either."""
+    added: list[tuple[story.Candidate, dict]] = []
+    words = 0
+    pool = list(rest)
+    while pool and words < room and len(added) < slots:
+        scored = []
+        for candidate in pool:
+            new = {a for a in candidate.atoms - covered if a[0] in STATED_KINDS}
+            counts = {a for a in candidate.atoms if a[0] == "count"}
+            if not counts <= new:  # stated counts are all of the sentence's: none said before
+                new -= counts
+            parts = story.fact_parts(candidate, new, months)
+            kinds = {p["kind"] for p in parts} | ({"date"} if any(
+                p["kind"] == "effect" for p in parts) else set())
+            stated = {a for a in new if a[0] in kinds}
+            if parts and story.gain(stated, set()) >= story.MIN_GAIN:
+                scored.append((story.gain(stated, set()), candidate, parts, stated))
+        if not scored:
+            break
+        _, best, parts, stated = max(scored, key=lambda s: (
+            s[0] - 0.5 * s[1].source["rank"], -s[1].source["number"], -s[1].position))
+        pool.remove(best)
+        guarded = privacy.guard_sentence(best.text, where="information",
+                                         source=best.source["number"],
+                                         public_names=settings.public_names)
+        decisions += [d.as_dict() for d in guarded.decisions]
+        if guarded.text is None:
+            continue
+        covered |= stated
+        item = {**_item(best, guarded.text, parts), "quote": False}
+        added.append((best, item))
+        words += 4 + 4 * len(parts)
+    return added
 
 
 def _information_item(candidate: story.Candidate, covered: set[tuple], settings: DraftSettings,
@@ -633,8 +753,9 @@ def build_context(incident: dict[str, Any], articles: list[dict[str, Any]], conf
     exclude = {_key(s["title"]) for s in sources} | {_key(headline)}
     candidates = _candidates(sources, exclude, settings, story.Figures())
     notice = register_lead(sources, settings, config.templates_dir)
+    memo = memo_lead(sources, settings, config.templates_dir)
     lead_candidate, lead, lead_decisions = choose_lead(candidates, settings, budget, notice,
-                                                       config.templates_dir)
+                                                       config.templates_dir, memo)
     decisions += lead_decisions
     if not headline and lead:  # no source had a usable title: the lead says what happened
         headline = _words(clean_text(lead["text"]), HEADLINE_WORDS)

@@ -7,6 +7,7 @@ detention facilities, countries, organisations) are TSV files in `data/`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -115,6 +116,8 @@ def _vague_amounts() -> dict[str, int]:
 
 
 def _number_from_words(text: str, words: dict[str, int]) -> int | None:
+    if " ".join(text.split()) in words:  # a number of two words ("medio millon")
+        return words[" ".join(text.split())]
     total = current = 0
     for token in re.split(r"[\s-]+", text):
         if token in ("and", "y") or not token:
@@ -422,7 +425,7 @@ def _date_patterns() -> dict[str, Any]:
             rf"\b(?P<month>{month_alt})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
             r"(?:,?\s+(?P<year>\d{4}))?"),
         "day_month": re.compile(
-            rf"\b(?P<day>\d{{1,2}})\s+de\s+(?P<month>{month_alt})\b"
+            rf"\b(?P<day>\d{{1,2}})(?:\.?\s?[°º])?\s+de\s+(?P<month>{month_alt})\b"
             r"(?:\s+(?:de|del)\s+(?P<year>\d{4}))?"),
         "weekday": re.compile(rf"\b(?P<weekday>{'|'.join(weekdays)})\b"),
         "relative_word": re.compile(rf"\b(?P<rel>{'|'.join(cfg['relative'])})\b"),
@@ -695,6 +698,38 @@ def _lead_terms() -> dict[str, tuple]:
             for part, terms in _config()["lead"].items()}  # "subjects" → "subject"
 
 
+EFFECT_REACH = 25  # characters between a term and its date ("desde el ", "on ")
+
+
+@lru_cache(maxsize=1)
+def _effect_terms() -> tuple[tuple[Any, str], ...]:
+    table = _config()["in_english"]["effects"]
+    return tuple((compile_term(term), english) for term, english in table.items())
+
+
+def effect_date(sentence: str, dates: list[dict]) -> tuple[str, str] | None:
+    """What a sentence says takes effect or ends, and when, in English (`facts.toml`
+    `[in_english] effects`): "…, que entrará en vigor el 1 de enero de 2026" is ("takes
+    effect", "2026-01-01"). The date is the first resolved one starting within
+    `EFFECT_REACH` characters after the term, else the last one ending just before it; None
+    without a term or such a date."""
+    folded = fold(sentence)
+    for term, english in _effect_terms():
+        match = term.pattern.search(folded)
+        if match is None:
+            continue
+        placed = sorted((folded.find(fold(d.get("text") or "")), d["value"]) for d in dates
+                        if d.get("value") and d.get("text") and fold(d["text"]) in folded)
+        # Said with the term: "expirará el 14 de enero", "el 14 de enero … expirará"; not a
+        # date of another clause ("firmó el 20 de junio …, que entrará en vigor en enero").
+        after = [value for at, value in placed if 0 <= at - match.end() <= EFFECT_REACH]
+        before = [value for at, value in placed
+                  if 0 <= match.start() - at <= EFFECT_REACH + 30]
+        if after or before:
+            return english, (after[0] if after else before[-1])
+    return None
+
+
 @lru_cache(maxsize=8192)
 def lead_parts(sentence: str) -> frozenset[str]:
     """What of "who did what" an English sentence says in words (`facts.toml` `[lead]`):
@@ -757,12 +792,16 @@ def content_words(sentence: str) -> set[str]:
 _REGISTER = {
     "marker": re.compile(r"\bFederal Register\b|\bFed\. Reg\.|\b\d+ FR \d+\b|^\s*ACTION:", re.M),
     # A notice's own headings, not a news story quoting "the Federal Register".
-    "structure": re.compile(r"\b(?:AGENCY|AGENCIES|ACTION):|"
+    "structure": re.compile(r"\b(?:AGENCY|AGENCIES|ACTION):|published in the Federal Register by|"
                             r"\[(?:Rules and Regulations|Proposed Rules|Notices)\]|"
                             r"Federal Register / Vol\. \d+|Federal Register Volume"),
     "agency": re.compile(r"\bAGENC(?:Y|IES):\s*(?P<v>.+?)(?=\s*(?:ACTION:|SUMMARY:|\n\s*\n|$))",
                          re.S),
     "action": re.compile(r"\bACTION:\s*(?P<v>[^.\n]+)"),
+    # A tracker's metadata line: "This is a final rule published in the Federal Register by
+    # Homeland Security Department, Justice Department, …."
+    "publisher": re.compile(r"\bThis is an? (?P<action>[a-z ]{4,30}?) published in the Federal "
+                            r"Register by (?P<v>[A-Z][^.\n]{3,300})\."),
     "department": re.compile(r"\bDEPARTMENT\s+OF(?:\s+(?!DEPARTMENT\b)(?:[A-Z]{2,}|OF|AND|THE))+"),
     "citation": (re.compile(r"\b(?P<vol>\d{2,3}) (?:FR|Fed\. Reg\.) (?P<page>\d{3,6})\b"),
                  re.compile(r"Federal Register Volume (?P<vol>\d+)[^\]]*\][^\[]*(?:\[[^\]]*\]\s*)*?"
@@ -818,8 +857,15 @@ def register_notice(title: str, text: str) -> dict[str, str] | None:
             found["agencies"] = " and ".join(f"the {d}" for d in departments)
     action = _REGISTER["action"].search(head)
     section = _REGISTER["section"].search(head)
+    publisher = _REGISTER["publisher"].search(head)
+    if publisher and "agencies" not in found:  # "… published in the Federal Register by A, B, C."
+        names = [n.strip() for n in publisher.group("v").split(",") if n.strip()]
+        found["agencies"] = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 \
+            else names[0]
     if action:
         found["action"] = re.sub(r"\s*\([^)]*\)", "", action.group("v").split(";")[0]).strip()
+    elif publisher:
+        found["action"] = publisher.group("action").capitalize()
     if section:  # the part of the Register: "rule" where ACTION: says "Interim final rule"
         found["section"] = _SECTION_ACTION[section.group("v") or section.group("w")]
     for pattern in _REGISTER["citation"]:
@@ -839,4 +885,73 @@ def register_notice(title: str, text: str) -> dict[str, str] | None:
             found["date"] = value
     if not _REGISTER["structure"].search(head) or len(found) < 2:
         return None  # a story about a notice, or a copy with nothing but its title
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Memoranda
+
+_MEMO = {
+    "fields": re.compile(r"\bMEMORANDUM (?:FOR|TO):\s*(?P<to>.*?)\s*\bFROM:\s*(?P<sender>.*?)\s*"
+                         r"\bSUBJECT:\s*(?P<subject>.{8,400})", re.S),
+    "date": re.compile(r"\b(?P<month>[A-Z][a-z]+)\.? (?P<day>\d{1,2})[.,] ?(?P<year>\d{4})\b"),
+    "office": re.compile(r"\b(?:U\.S\. )?Department of"
+                         r"(?: (?:the )?(?!Washington\b)[A-Z][a-z]+){1,3}"),
+}
+
+
+def memo_headings(title: str, text: str) -> dict[str, str] | None:
+    """What an agency memorandum says in its headings ("MEMORANDUM FOR: …", "FROM: Jennifer
+    L. Costello Acting Inspector General", "SUBJECT: Management Alert – …"): the sender's name
+    and title, the subject, the memo's date and its letterhead's department. A blank "FROM:"
+    under a letterhead that opens with a title ("Secretary U.S. Department of Homeland
+    Security") is that title's memo, without a name. None for any other text, or when the
+    sender is unknown.
+
+    A memo's news is who sent it about what: an Inspector General's alert extracted as one
+    unsplit block has no sentence saying so. The subject ends where the prose starts (the
+    document's title when the subject begins with it, else its run of capitalised words).
+    """
+    head = " ".join((text or "")[:3000].split())
+    fields = _MEMO["fields"].search(head)
+    if fields is None:
+        return None
+    words = re.sub(r"[^\w.'’ -]", " ", fields.group("sender")).split()
+    titles = {fold(w) for w in _config()["memo"]["titles"]}
+    at = next((n for n, w in enumerate(words) if fold(w) in titles), None)
+    letterhead = head[:fields.start()].split()
+    own_title = list(itertools.takewhile(lambda w: fold(w) in titles, letterhead[:4]))
+    if at:
+        found = {"sender": " ".join(words[:at]), "sender_title": " ".join(words[at:at + 6])}
+    elif not words and own_title:  # a blank FROM: under the letterhead "Secretary U.S. …"
+        found = {"sender": "", "sender_title": " ".join(own_title)}
+    else:  # no name before the title, or no title: the sender is unknown
+        return None
+    subject = fields.group("subject")
+    own = " ".join((title or "").split())
+    if own and fold(subject).startswith(fold(own)):
+        found["subject"] = own
+    else:
+        run: list[str] = []
+        small = set(_config()["memo"]["small_words"])
+        for word in subject.split():
+            if word[:1].isupper() or word[:1].isdigit() or word in small:
+                run.append(word)
+            else:
+                break
+        while run and (run[-1] in small or (len(run) > 1 and run[-1] in {
+                "For", "A", "An", "The", "On", "In", "At", "Attached", "We", "This"})):
+            run.pop()  # the prose's first word ("… Rio Grande Valley For your action …")
+        if len(run) < 2:
+            return None
+        found["subject"] = " ".join(run).rstrip(",;:")
+    day = _MEMO["date"].search(head[:fields.start()] or head)
+    month = month_numbers().get(fold(day.group("month"))) if day else None
+    value = _resolve(int(day.group("year")), month, int(day.group("day")), None) \
+        if day and month else None
+    if value:
+        found["date"] = value
+    office = _MEMO["office"].search(head[:fields.start()])  # the letterhead's department
+    if office:
+        found["office"] = office.group(0)
     return found
