@@ -127,23 +127,30 @@ def run_crawl(
                                                   overrides=overrides), rest))
     results = []
     now = datetime.now(UTC)
-    for source in sources:
-        result = _result(source, stats.get(source.id, {}))
-        results.append(result)
-        source_store.record_source_crawl(
-            db,
-            {"run_id": run_id, "source_id": source.id, "started_at": started,
-             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-             "status": result.status, "items_seen": result.items_seen,
-             "new_items": result.new_items, "errors": result.errors,
-             "http_errors": result.http_errors, "parse_problems": result.parse_problems,
-             "anomalies": result.anomalies, "not_modified": int(result.not_modified),
-             "newest_item": result.newest_item},
-        )
-        result.health = health.source_health(db, source, config, now)
-        source_store.update_health(db, source.id, result.health.as_row(now))
+    for source in sources:  # each source's record commits on its own, as a crash would leave it
+        results.append(_record(db, config, source, stats.get(source.id, {}), run_id, started,
+                               now))
     db.close()
     return CrawlReport(results)
+
+
+def _record(db: Any, config: Config, source: Source, stats: dict[str, Any], run_id: int | None,
+            started: str, now: datetime) -> SourceResult:
+    """One source's result from its crawl stats, stored with its health."""
+    result = _result(source, stats)
+    source_store.record_source_crawl(
+        db,
+        {"run_id": run_id, "source_id": source.id, "started_at": started,
+         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+         "status": result.status, "items_seen": result.items_seen,
+         "new_items": result.new_items, "errors": result.errors,
+         "http_errors": result.http_errors, "parse_problems": result.parse_problems,
+         "anomalies": result.anomalies, "not_modified": int(result.not_modified),
+         "newest_item": result.newest_item},
+    )
+    result.health = health.source_health(db, source, config, now)
+    source_store.update_health(db, source.id, result.health.as_row(now))
+    return result
 
 
 def _scrapy_crawl(settings: Settings, sources: list[Source]) -> dict[str, dict[str, Any]]:

@@ -33,15 +33,15 @@ def sync_sources(
     db: sqlite_utils.Database, sources: list[Any], now: datetime | None = None
 ) -> None:
     """Record the current definition of each source (kept even if it later leaves the file)."""
-    with db.atomic():
-        for source in sources:
-            db["sources"].upsert(
-                {
-                    "id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
-                    "config": dumps(source.options), "updated_at": utcnow_iso(now),
-                },
-                pk="id",
-            )
+    if not sources:
+        return
+    with db.atomic():  # one statement for all: upsert() per row re-reads the schema each time
+        db["sources"].upsert_all(
+            [{"id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
+              "config": dumps(source.options), "updated_at": utcnow_iso(now)}
+             for source in sources],
+            pk="id",
+        )
 
 
 def record_source_crawl(db: sqlite_utils.Database, record: dict[str, Any]) -> int:
