@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 
 from monitor.config import Config, read_config
-from monitor.digest import digest_settings
-from monitor.drafting import DraftSettings
-from monitor.publish import PublishSettings
-from monitor.web.settings import ReviewSettings
+from monitor.digest_settings import digest_settings
+from monitor.draft_settings import DraftSettings
+from monitor.publish_settings import PublishSettings
+from monitor.review_settings import ReviewSettings
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

@@ -1,20 +1,26 @@
-"""Run the Scrapy crawl of the chosen sources in this process and report per-source results."""
+"""Run the Scrapy crawl of the chosen sources in this process and report per-source results.
+
+Sources whose first page answers 304 to a conditional GET sent before Scrapy starts
+(`monitor.probe`) are recorded as not modified without a crawler; Scrapy is imported only
+when some source needs it, so an idle pass costs little more than its 304s (issue 16).
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
-from monitor import health
+from monitor import health, probe
+from monitor import settings as project_settings
 from monitor.config import Config
 from monitor.sources import Source
 from monitor.storage import open_db, utcnow_iso
 from monitor.storage import sources as source_store
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 @dataclass
@@ -47,23 +53,47 @@ class CrawlReport:
         return [r for r in self.results if r.status == "failed"]
 
 
+def _layers(config: Config, snapshot_base: str | None,
+            overrides: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(project, cmdline) settings from monitor.toml and the caller, above monitor.settings."""
+    project: dict[str, Any] = {
+        "USER_AGENT": config.user_agent,
+        "MONITOR_DATABASE": str(config.database_path),
+        "MONITOR_RELEVANCE_THRESHOLD": config.relevance_threshold,
+    }
+    cap = config.crawl.get("max_items_per_source")
+    if cap is not None:
+        project["MONITOR_MAX_ITEMS_PER_SOURCE"] = cap
+    for key, value in config.crawl.get("scrapy", {}).items():
+        project[key.upper()] = value
+    cmdline: dict[str, Any] = {}
+    if snapshot_base:
+        cmdline["MONITOR_SNAPSHOT_BASE"] = snapshot_base
+    cmdline.update(overrides or {})
+    return project, cmdline
+
+
+def setting_values(
+    config: Config, *, snapshot_base: str | None = None, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The crawl's settings as a plain dict (what `build_settings` gives Scrapy), no Scrapy."""
+    values = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
+    project, cmdline = _layers(config, snapshot_base, overrides)
+    return {**values, **project, **cmdline}
+
+
 def build_settings(
     config: Config, *, snapshot_base: str | None = None, overrides: dict[str, Any] | None = None
 ) -> Settings:
     """Project settings plus what comes from monitor.toml and the caller."""
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("monitor.settings", priority="project")
-    settings.set("USER_AGENT", config.user_agent, priority="project")
-    settings.set("MONITOR_DATABASE", str(config.database_path), priority="project")
-    settings.set("MONITOR_RELEVANCE_THRESHOLD", config.relevance_threshold, priority="project")
-    cap = config.crawl.get("max_items_per_source")
-    if cap is not None:
-        settings.set("MONITOR_MAX_ITEMS_PER_SOURCE", cap, priority="project")
-    for key, value in config.crawl.get("scrapy", {}).items():
-        settings.set(key.upper(), value, priority="project")
-    if snapshot_base:
-        settings.set("MONITOR_SNAPSHOT_BASE", snapshot_base, priority="cmdline")
-    for key, value in (overrides or {}).items():
+    project, cmdline = _layers(config, snapshot_base, overrides)
+    for key, value in project.items():
+        settings.set(key, value, priority="project")
+    for key, value in cmdline.items():
         settings.set(key, value, priority="cmdline")
     return settings
 
@@ -72,15 +102,66 @@ def run_crawl(
     config: Config, sources: list[Source], *, run_id: int | None = None,
     snapshot_base: str | None = None, overrides: dict[str, Any] | None = None,
 ) -> CrawlReport:
-    """Crawl every source (one crawler each) in one reactor run; record each source's outcome."""
+    """Crawl every source (one crawler each) in one reactor run; record each source's outcome.
+
+    Sources that answer 304 to the probe (`monitor.probe`) get no crawler.
+    """
     if not sources:
         return CrawlReport([])
-    settings = build_settings(config, snapshot_base=snapshot_base, overrides=overrides)
+    values = setting_values(config, snapshot_base=snapshot_base, overrides=overrides)
     db = open_db(config.database_path)
     source_store.sync_sources(db, sources)
+    started = utcnow_iso()
+    probe_settings = probe.ProbeSettings.from_values(values)
+    unchanged = probe.unchanged(probe.plan(db, sources, probe_settings, datetime.now(UTC)),
+                                probe_settings)
+    stats = {s.id: {"monitor/not_modified": 1, "monitor/responses": 1,
+                    "finish_reason": "finished"} for s in sources if s.id in unchanged}
+    progress = values.get("MONITOR_PROGRESS")
+    for source_id in stats:
+        if callable(progress):
+            progress("source_done", source_id, "finished")
+    rest = [s for s in sources if s.id not in unchanged]
+    if rest:
+        stats.update(_scrapy_crawl(build_settings(config, snapshot_base=snapshot_base,
+                                                  overrides=overrides), rest))
+    results = []
+    now = datetime.now(UTC)
+    for source in sources:  # each source's record commits on its own, as a crash would leave it
+        results.append(_record(db, config, source, stats.get(source.id, {}), run_id, started,
+                               now))
+    db.close()
+    return CrawlReport(results)
+
+
+def _record(db: Any, config: Config, source: Source, stats: dict[str, Any], run_id: int | None,
+            started: str, now: datetime) -> SourceResult:
+    """One source's result from its crawl stats, stored with its health."""
+    result = _result(source, stats)
+    source_store.record_source_crawl(
+        db,
+        {"run_id": run_id, "source_id": source.id, "started_at": started,
+         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+         "status": result.status, "items_seen": result.items_seen,
+         "new_items": result.new_items, "errors": result.errors,
+         "http_errors": result.http_errors, "parse_problems": result.parse_problems,
+         "anomalies": result.anomalies, "not_modified": int(result.not_modified),
+         "newest_item": result.newest_item},
+    )
+    result.health = health.source_health(db, source, config, now)
+    source_store.update_health(db, source.id, result.health.as_row(now))
+    return result
+
+
+def _scrapy_crawl(settings: Settings, sources: list[Source]) -> dict[str, dict[str, Any]]:
+    """One reactor run, a crawler per source; each source's crawl stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    from monitor.middlewares import RobotsMemo
+
+    settings.set("MONITOR_ROBOTS_MEMO", RobotsMemo(), priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
-    started = utcnow_iso()
     for source in sources:
         spider_name = source.options.get("spider", source.kind)
         spider_cls = process.spider_loader.load(spider_name)
@@ -88,25 +169,8 @@ def run_crawl(
         crawlers.append((source, crawler))
         process.crawl(crawler, source=source)
     process.start(stop_after_crawl=True, install_signal_handlers=True)
-    results = []
-    now = datetime.now(UTC)
-    for source, crawler in crawlers:
-        result = _result(source, crawler.stats.get_stats() if crawler.stats else {})
-        results.append(result)
-        source_store.record_source_crawl(
-            db,
-            {"run_id": run_id, "source_id": source.id, "started_at": started,
-             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-             "status": result.status, "items_seen": result.items_seen,
-             "new_items": result.new_items, "errors": result.errors,
-             "http_errors": result.http_errors, "parse_problems": result.parse_problems,
-             "anomalies": result.anomalies, "not_modified": int(result.not_modified),
-             "newest_item": result.newest_item},
-        )
-        result.health = health.source_health(db, source, config, now)
-        source_store.update_health(db, source.id, result.health.as_row(now))
-    db.close()
-    return CrawlReport(results)
+    return {source.id: (crawler.stats.get_stats() if crawler.stats else {})
+            for source, crawler in crawlers}
 
 
 def _result(source: Source, stats: dict[str, Any]) -> SourceResult:

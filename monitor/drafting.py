@@ -41,6 +41,14 @@ from monitor.draft_files import (
     update_file,
     write_atomic,
 )
+from monitor.draft_settings import (  # noqa: F401 - the names drafting always had
+    MAX_FACT_SENTENCES,
+    MAX_QUOTE_WORDS_PER_SOURCE,
+    MAX_SENTENCES_PER_SOURCE,
+    MAX_WORDS_PER_SENTENCE,
+    MAX_WORDS_PER_SOURCE,
+    DraftSettings,
+)
 from monitor.relevance import incident_types
 from monitor.storage import articles as article_store
 from monitor.storage import drafts as draft_store
@@ -50,11 +58,6 @@ from monitor.textclean import defang_templates
 from monitor.textfold import fold
 from monitor.urls import is_http_url
 
-MAX_WORDS_PER_SENTENCE = 50  # the default of `[drafts] max_words_per_sentence`
-MAX_QUOTE_WORDS_PER_SOURCE = 50
-MAX_WORDS_PER_SOURCE = 150
-MAX_SENTENCES_PER_SOURCE = 4
-MAX_FACT_SENTENCES = 8
 HEADLINE_WORDS = 16  # a headline made from the lead when no source has a usable title
 DRAFT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
@@ -93,37 +96,6 @@ class DraftReport:
     flagged: list[str] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)  # (kept file, written beside it)
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DraftSettings:
-    """The `[drafts]` table of monitor.toml: how much of each source a draft may reuse and how
-    long it may be. The defaults here are the only ones; `[drafts]` in `monitor/config.py`
-    SCHEMA checks types, `from_config` refuses unknown keys and contradictions."""
-
-    max_words_per_source: int = MAX_WORDS_PER_SOURCE
-    max_quote_words: int = MAX_QUOTE_WORDS_PER_SOURCE
-    max_sentences_per_source: int = MAX_SENTENCES_PER_SOURCE
-    max_fact_sentences: int = MAX_FACT_SENTENCES
-    max_words_per_sentence: int = MAX_WORDS_PER_SENTENCE
-    min_body_words: int = 250  # body = lead through Why It Matters
-    max_body_words: int = 500
-    spanish_templates: bool = False
-    public_names: tuple[str, ...] = ()  # from `[privacy]`, not `[drafts]`
-
-    @classmethod
-    def from_config(cls, config: Config) -> DraftSettings:
-        table = dict(config.raw.get("drafts") or {})
-        known = [f for f in cls.__dataclass_fields__ if f != "public_names"]
-        unknown = sorted(set(table) - set(known))
-        if unknown:
-            raise ConfigError(f"[drafts] unknown key {unknown[0]!r} (known: {', '.join(known)})")
-        privacy_table = config.raw.get("privacy") or {}
-        settings = cls(**table, public_names=tuple(privacy_table.get("public_names", ())))
-        if settings.min_body_words > settings.max_body_words:
-            raise ConfigError(f"[drafts] min_body_words ({settings.min_body_words}) must not "
-                              f"exceed max_body_words ({settings.max_body_words})")
-        return settings
 
 
 def slugify(text: str, limit: int = 60) -> str:

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+EXIT_BUSY = 75  # exit status of a command that found another run holding the lock
+
 
 class LockError(Exception):
     """The lock file cannot be created or opened (read-only folder, permissions)."""

@@ -1,13 +1,21 @@
-"""Downloader middlewares: skip known articles; conditional GET; serve the offline snapshot."""
+"""Downloader middlewares: skip known articles; conditional GET; robots.txt kept between
+passes; serve the offline snapshot."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 
+from monitor import robots
+from monitor.snapshot import rewritten_url
 from monitor.storage import articles, open_db
 from monitor.storage import sources as source_store
 from monitor.urls import canonical_url
@@ -117,6 +125,65 @@ class ConditionalGet:
             self.db.close()
 
 
+class StoredRobotsTxt(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, reading a stored copy first (see monitor.robots).
+
+    A copy fresher than MONITOR_ROBOTS_MAX_AGE is parsed instead of fetched; an answer fetched
+    is stored (5xx aside) for the next pass and, through the shared memo `run_crawl` gives
+    every crawler of a pass (MONITOR_ROBOTS_MEMO), for the other sources on the same site.
+    Rules are applied by Scrapy's own code path (`process_request_2`), unchanged.
+    """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.database = crawler.settings.get("MONITOR_DATABASE")
+        self.max_age = crawler.settings.getfloat("MONITOR_ROBOTS_MAX_AGE", robots.MAX_AGE)
+        self.snapshot = crawler.settings.get("MONITOR_SNAPSHOT_BASE")
+        memo = crawler.settings.get("MONITOR_ROBOTS_MEMO")
+        if isinstance(memo, RobotsMemo):
+            self._parsers = memo.parsers  # one parser (or pending fetch) per site for the pass
+        self.db = open_db(self.database) if self.database else None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def _key(self, request: Request) -> str:
+        return robots.store_key(request.url, self.snapshot)
+
+    async def robot_parser(self, request: Request):
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers and self.db is not None:
+            copy = source_store.robots_copy(self.db, self._key(request))
+            if robots.is_fresh(copy, datetime.now(UTC), self.max_age):
+                self._stats.inc_value("monitor/robots_stored_copy")
+                self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler,
+                                                           copy["body"])
+        return await super().robot_parser(request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if self.db is not None and robots.worth_storing(response.status):
+            source_store.save_robots(self.db, self._key(request), response.status,
+                                     response.body)
+        await super()._parse_robots(response, netloc, request)
+
+    def spider_closed(self, spider: Any = None, reason: Any = None) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+class RobotsMemo:
+    """The robots.txt parsers of one pass, shared by its crawlers: Scrapy deep-copies each
+    crawler's settings, and this object copies as itself."""
+
+    def __init__(self) -> None:
+        self.parsers: dict[str, Any] = {}
+
+    def __deepcopy__(self, memo: dict) -> RobotsMemo:
+        return self
+
+    def __copy__(self) -> RobotsMemo:
+        return self
+
+
 class SnapshotRewrite:
     """With MONITOR_SNAPSHOT_BASE set, every request goes to the local snapshot server.
 
@@ -139,10 +206,10 @@ class SnapshotRewrite:
         parts = urlsplit(request.url)
         if parts.hostname in LOOPBACK:
             return None
-        local = f"{self.base}/{parts.netloc}{parts.path or '/'}"
-        if parts.query:
-            local += f"?{parts.query}"
-        meta = {**request.meta, "snapshot_original": request.url}
+        local = rewritten_url(self.base, request.url)
+        # robots.txt was checked on the production URL (StoredRobotsTxt runs first); the
+        # loopback server's own robots.txt is not the site's
+        meta = {**request.meta, "snapshot_original": request.url, "dont_obey_robotstxt": True}
         return request.replace(url=local, meta=meta, dont_filter=True)
 
     def process_response(self, request: Request, response: Response):

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 from monitor import due as schedule
+from monitor import lock
 from monitor.config import Config
 from monitor.digest import digest_due, digest_settings
 from monitor.sources import Source, SourcesError, load_sources
@@ -32,7 +33,7 @@ from monitor.storage import digests as digest_store
 from monitor.storage import open_db
 from monitor.storage import runs as run_store
 
-EXIT_BUSY = 75  # the child found another run holding the lock
+EXIT_BUSY = lock.EXIT_BUSY  # the child found another run holding the lock
 MAX_BACKOFF_SECONDS = 3600.0
 
 

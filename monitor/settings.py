@@ -14,6 +14,12 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 
+# Scrapy's own default, written out so monitor.probe sends the same headers without Scrapy.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+}
+
 # Bounded work: a stuck site can never hold a run hostage.
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
@@ -31,9 +37,13 @@ MONITOR_SNAPSHOT_BASE = None  # e.g. http://127.0.0.1:8765: serve every URL from
 MONITOR_RELEVANCE_THRESHOLD = None
 MONITOR_CONDITIONAL_GET = True  # send ETag / Last-Modified validators for feeds, listings, APIs
 MONITOR_MAX_ITEMS_PER_SOURCE = 200  # new articles per source per pass; [crawl] in monitor.toml
+MONITOR_ROBOTS_MAX_AGE = 24 * 3600  # seconds a stored robots.txt is used (RFC 9309 2.4)
+MONITOR_ROBOTS_MEMO = None  # set by monitor.crawl: robots.txt parsers shared by a pass
 MONITOR_EXTRACT_WORKERS = 2  # processes for text extraction; 0 extracts inline
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "monitor.middlewares.StoredRobotsTxt": 100,  # Scrapy's, reading a stored copy first
     "monitor.middlewares.KnownArticleFilter": 50,
     "monitor.middlewares.ConditionalGet": 60,
     "monitor.middlewares.SnapshotRewrite": 950,

@@ -69,6 +69,13 @@ def _key(url: str) -> str:
     return f"{key}?{parts.query}" if parts.query else key
 
 
+def rewritten_url(base: str, url: str) -> str:
+    """The URL `SnapshotRewrite` fetches for an (already escaped) request URL."""
+    parts = urlsplit(url)
+    local = f"{base.rstrip('/')}/{parts.netloc}{parts.path or '/'}"
+    return f"{local}?{parts.query}" if parts.query else local
+
+
 def local_url(base: str, url: str) -> str:
     """Where the snapshot server serves a production URL."""
     parts = urlsplit(url)

@@ -26,8 +26,7 @@ def exclusive(config: Config) -> Iterator[None]:
 
     A manual `monitor draft` during a cron pass would otherwise race it for the same drafts.
     """
-    from monitor.lock import LockBusy, LockError, RunLock
-    from monitor.scheduler import EXIT_BUSY
+    from monitor.lock import EXIT_BUSY, LockBusy, LockError, RunLock
 
     lock = RunLock(config.lock_path)
     try:

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from monitor import crawl as crawling
-from monitor import drafting, incidents
 from monitor import due as schedule
 from monitor.cli.common import Context, locked
 from monitor.sources import select
@@ -62,6 +61,8 @@ def crawl(obj: Context, source_ids: tuple[str, ...], snapshot: str | None, due: 
 @locked
 def draft(obj: Context) -> None:
     """Group new articles into incidents and write drafts for new or changed incidents."""
+    from monitor import drafting, incidents  # here: `monitor crawl` needs neither
+
     db = obj.db()
     clustered = incidents.cluster_new_articles(db)
     report = drafting.generate_drafts(db, obj.config)
@@ -100,6 +101,7 @@ def search(obj: Context, query: str, limit: int) -> None:
 @locked
 def demo(obj: Context, preview_path: str | None) -> None:
     """Run the whole job on the bundled offline snapshot of sources (nothing leaves 127.0.0.1)."""
+    from monitor import drafting, incidents
     from monitor.cli.digest import preview_digest
     from monitor.snapshot import serve_snapshot
 

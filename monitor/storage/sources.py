@@ -33,15 +33,15 @@ def sync_sources(
     db: sqlite_utils.Database, sources: list[Any], now: datetime | None = None
 ) -> None:
     """Record the current definition of each source (kept even if it later leaves the file)."""
-    with db.atomic():
-        for source in sources:
-            db["sources"].upsert(
-                {
-                    "id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
-                    "config": dumps(source.options), "updated_at": utcnow_iso(now),
-                },
-                pk="id",
-            )
+    if not sources:
+        return
+    with db.atomic():  # one statement for all: upsert() per row re-reads the schema each time
+        db["sources"].upsert_all(
+            [{"id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
+              "config": dumps(source.options), "updated_at": utcnow_iso(now)}
+             for source in sources],
+            pk="id",
+        )
 
 
 def record_source_crawl(db: sqlite_utils.Database, record: dict[str, Any]) -> int:
@@ -87,6 +87,27 @@ def m002_http_cache_and_health(db: sqlite_utils.Database) -> None:
 def m003_newest_item(db: sqlite_utils.Database) -> None:
     """The newest publication date a source listed in a crawl: silence is judged on it."""
     db["source_crawls"].add_column("newest_item", str)
+
+
+@migrations()
+def m004_robots_txt(db: sqlite_utils.Database) -> None:
+    """A stored copy of each site's robots.txt, so a pass does not fetch it again (issue 16)."""
+    db["robots_txt"].create(
+        {"origin": str, "status": int, "body": bytes, "fetched_at": str}, pk="origin",
+    )
+
+
+def robots_copy(db: sqlite_utils.Database, origin: str) -> dict[str, Any] | None:
+    """The stored robots.txt of `origin` (scheme://host[:port]) with its fetch time, or None."""
+    rows = list(db["robots_txt"].rows_where("origin = ?", [origin]))
+    return rows[0] if rows else None
+
+
+def save_robots(db: sqlite_utils.Database, origin: str, status: int, body: bytes,
+                now: datetime | None = None) -> None:
+    """Remember a robots.txt answer (the body as served) and when it was fetched."""
+    db["robots_txt"].upsert({"origin": origin, "status": status, "body": body,
+                             "fetched_at": utcnow_iso(now)}, pk="origin")
 
 
 CRAWL_JSON_FIELDS = ("errors", "http_errors", "parse_problems", "anomalies")
