@@ -110,3 +110,22 @@ def test_a_generic_actor_is_named_from_its_own_source(corpus_families, corpus_co
     context, _ = draft(corpus_families, corpus_config, "2018-02-ice-southern-california-operation")
     assert (context["lead"]["text"], context["lead"]["sources"]) == (
         "ICE arrested more than 100 people in Los Angeles.", [2, 3])
+
+
+def test_every_test_incident_with_two_reports_has_key_fact_labels():
+    """The bench's headline is over the labelled incidents: an unlabelled one must be labelled
+    (from its reports' own text), not silently left out."""
+    labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
+    assert sorted(set(dq.incidents("test")) - set(labels)) == []
+
+
+def test_an_unlabelled_incident_fails_the_bench_by_name_and_totals_stay_over_the_labelled(
+        capsys):
+    """Not a KeyError: the totals are the labelled incident's, the other is listed by name."""
+    rows = [("2099-01-labelled", 2, {"facts": (3, 3, 4), "lead_ok": True}),
+            ("2099-02-unlabelled", 2, {})]
+    failed = dq.labelled_totals(rows)
+    assert (failed, capsys.readouterr().out.splitlines()) == (True, [
+        "        leads stating the event 100%; key facts carried 3/4 (75%), cited 3/3 "
+        "(over 1 labelled incidents)",
+        "        no key-fact labels (1): 2099-02-unlabelled"])
