@@ -47,6 +47,7 @@ CITES_ANOTHER = re.compile(
     r"[A-Z]|citing (?:the )?[A-Z]|told (?:the )?[A-Z][\w]+ (?:Post|Times|News|Journal)|"
     r"según (?:informó |publicó |reportó )?(?:el |la )?(?:diario |periódico |cadena )?[A-Z]|"
     r"informó (?:el |la )?(?:diario |periódico )[A-Z])")
+POSSESSIVE = re.compile(r"['’]s?$")
 PROPER = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+)*")
 # A sentence cut from the middle ("address the migration crisis along our southern border."):
 # a piece of an earlier sentence, never a fact of its own.
@@ -193,7 +194,8 @@ def atoms_of(sentence: str, found: dict[str, list[dict]], figures: Figures) -> s
             if country:  # "Guatemalan" and "Guatemala" are one fact: the country
                 atoms |= {("place", country), ("name", fold(country.split()[-1]))}
             elif len(word) >= 3 and match.start() + match.group(0).find(word) > 0:
-                atoms.add(("name", fold(word)))
+                # "Hernandez's" is Hernandez: a possessive names no one new.
+                atoms.add(("name", POSSESSIVE.sub("", fold(word))))
     # What the sentence says in words ("did not meet standards for medical staffing"): each
     # uncommon word a small fact, so a sentence of new findings is not taken for a repeat.
     for word in fact_module.content_words(sentence):
@@ -232,6 +234,25 @@ def gain(atoms: set[tuple], covered: set[tuple], words: bool = True) -> float:
     # (string hashing differs between runs), and a gain of exactly MIN_GAIN must pass each run.
     return round(sum(sorted(KIND_WEIGHTS.get(atom[0], 1.0) for atom in atoms - covered
                             if words or atom[0] != "word")), 6)
+
+
+def adds(atoms: set[tuple], covered: set[tuple]) -> set[tuple]:
+    """The facts a sentence adds to what is covered: its new atoms but its uncommon words (a
+    finding in words restates; it is no fact of its own), and no place or unresolved date
+    ("Friday", "May 29") whose every word is a name already covered ("Canton, Mississippi"
+    after "Canton", "on Friday" after "Friday, September 19")."""
+    names = {a[1] for a in covered if a[0] == "name"}
+    new = set()
+    for atom in atoms - covered:
+        if atom[0] == "word":
+            continue
+        if atom[0] in {"place", "date"} and isinstance(atom[1], str) and not re.match(
+                r"\d{4}-", atom[1]):
+            words = re.findall(r"[^\W\d_]{2,}", re.sub(r"['’]s\b", "", fold(atom[1])))
+            if words and all(w in names for w in words):
+                continue
+        new.add(atom)
+    return new
 
 
 def novelty(atoms: set[tuple], covered: set[tuple]) -> float:

@@ -533,7 +533,7 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
         scored = [(story.gain(c.atoms, covered, words=short and (
             c.source["language"] == DRAFT_LANGUAGE or not english)), c) for c in pool]
         floor = 0.2 if short else story.MIN_GAIN
-        scored = [(g, c) for g, c in scored if g >= floor and (
+        scored = [(g, c) for g, c in scored if g >= floor and story.adds(c.atoms, covered) and (
             not short or g >= story.MIN_GAIN
             or story.novelty(c.atoms, covered) >= story.MIN_NOVELTY)]
         if not scored:
@@ -564,7 +564,24 @@ def choose_information(candidates: list[story.Candidate], lead: story.Candidate 
                          min_words - words, settings.max_fact_sentences - len(chosen))
     chosen.sort(key=lambda ci: (story.ROLE_ORDER[ci[0].role], ci[0].source["number"],
                                 ci[0].position))
-    return [item for _, item in chosen], decisions
+    return [item for _, item in _told_once(chosen, lead)], decisions
+
+
+def _told_once(chosen: list[tuple[story.Candidate, dict]],
+               lead: story.Candidate | None) -> list[tuple[story.Candidate, dict]]:
+    """The chosen sentences in story order, each adding a fact (`story.adds`) to the lead and
+    the sentences shown before it. Chosen greedily, a sentence added a fact to those chosen
+    before it, but shown as a story a later choice may come first and carry all it said."""
+    covered = set(lead.atoms) if lead else set()
+    kept = []
+    for candidate, item in chosen:
+        atoms = candidate.atoms
+        if item["parts"]:  # stated from its facts: what it states is what it adds
+            atoms = {a for a in atoms if a[0] in STATED_KINDS}
+        if story.adds(atoms, covered):
+            kept.append((candidate, item))
+        covered |= candidate.atoms
+    return kept
 
 
 STATED_KINDS = {"count", "duration", "date", "place", "data"}
