@@ -23,6 +23,7 @@ are closed (their centroid and members' features dropped), so memory follows the
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import struct
@@ -33,7 +34,7 @@ from datetime import datetime
 
 import numpy as np
 
-from monitor.neardup import LSH, containment, jaccard, minhash
+from monitor.neardup import LSH, band_keys, containment, jaccard, minhash
 from monitor.similarity import (
     ArticleFeatures,
     Centroid,
@@ -87,6 +88,16 @@ class Signature:
     @property
     def published(self) -> str | None:
         return self.features.published
+
+    @functools.cached_property
+    def band_keys(self) -> np.ndarray:
+        """The LSH band keys, computed once for the query and the insert."""
+        return band_keys(self.minhash)
+
+    @functools.cached_property
+    def blocking_keys(self) -> frozenset[str]:
+        """`blocking_keys` of the features, computed once for the query and the attach."""
+        return frozenset(blocking_keys(self.features))
 
     def to_bytes(self) -> bytes:
         """Magic, MinHash length, little-endian uint32 MinHash, then the features as JSON."""
@@ -201,7 +212,7 @@ class IncidentIndex:
             self.remove(signature.doc_id)
         self.signatures[signature.doc_id] = signature
         self.incident_of[signature.doc_id] = incident_id
-        self.lsh.insert(signature.doc_id, signature.minhash)
+        self.lsh.insert(signature.doc_id, signature.minhash, signature.band_keys)
         self._attach(incident_id, signature)
         self._adds += 1
         if self._adds % 2000 == 0:
@@ -218,7 +229,7 @@ class IncidentIndex:
         if when and (self.latest is None or when > self.latest):
             self.latest = when
         week = self._week(when)
-        for key in blocking_keys(signature.features):
+        for key in signature.blocking_keys:
             self.postings[key].setdefault(week, set()).add(incident_id)
 
     def _detach(self, incident_id: int, doc_id: int) -> None:
@@ -301,13 +312,15 @@ class IncidentIndex:
         """
         neighbours: dict[int, float] = {}
         found: set[int] = set()
-        for doc_id in self.lsh.query(signature.minhash):
+        for doc_id in self.lsh.query(signature.minhash, signature.band_keys):
             other = self.signatures.get(doc_id)
             if other is not None and doc_id != signature.doc_id:
                 neighbours[doc_id] = jaccard(signature.minhash, other.minhash)
                 found.add(self.incident_of[doc_id])
         when = parse_time(signature.published)
         span = self.horizon_days // 7 + 1
+        week = self._week(when)
+        low, high = week - span, week + span
         hits: Counter = Counter()
         for key in _query_keys(signature.features):
             buckets = self.postings.get(key)
@@ -316,8 +329,12 @@ class IncidentIndex:
             if when is None:
                 weeks = list(buckets.values())
             else:
-                week = self._week(when)
-                weeks = [buckets[w] for w in range(week - span, week + span + 1) if w in buckets]
+                # the window's weeks in ascending order (the order decides most_common's ties);
+                # a key is mostly in a few weeks, so filter those rather than probe all 53
+                if len(buckets) <= high - low:
+                    weeks = [buckets[w] for w in sorted(w for w in buckets if low <= w <= high)]
+                else:
+                    weeks = [buckets[w] for w in range(low, high + 1) if w in buckets]
                 if UNDATED_WEEK in buckets:
                     weeks.append(buckets[UNDATED_WEEK])
             if sum(len(w) for w in weeks) <= MAX_BLOCK:

@@ -30,9 +30,19 @@ _K1, _K2, _K3 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
 
 
-@functools.lru_cache(maxsize=1 << 18)
-def _word_hash(word: str) -> int:
-    return zlib.crc32(word.encode("utf-8"))
+_WORD_HASHES: dict[str, int] = {}  # word -> CRC32; words recur, each is hashed once
+_WORD_CACHE_SIZE = 1 << 18
+
+
+def _word_hashes(words: list[str]) -> np.ndarray:
+    """CRC32 of each word (UTF-8), through the memo: one C-level lookup per word."""
+    missing = set(words).difference(_WORD_HASHES)
+    if len(_WORD_HASHES) + len(missing) > _WORD_CACHE_SIZE:
+        _WORD_HASHES.clear()
+        missing = set(words)
+    for word in missing:
+        _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+    return np.fromiter(map(_WORD_HASHES.__getitem__, words), np.uint32, len(words))
 
 
 def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
@@ -40,7 +50,7 @@ def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
     words = normalise_text(text).split()
     if not words:
         return np.zeros(1, dtype=np.uint32)
-    wh = np.array(list(map(_word_hash, words)), dtype=np.uint32)
+    wh = _word_hashes(words)
     if len(words) < size:
         return np.unique(wh)
     with np.errstate(over="ignore"):
@@ -108,9 +118,10 @@ class LSH:
         self._recent_size = 0
         self._removed: set[int] = set()
 
-    def insert(self, doc_id: int, signature: np.ndarray) -> None:
+    def insert(self, doc_id: int, signature: np.ndarray, keys: np.ndarray | None = None) -> None:
+        """Index a signature (`keys`: its `band_keys`, when the caller has them already)."""
         self._removed.discard(doc_id)
-        for key in band_keys(signature).tolist():
+        for key in (band_keys(signature) if keys is None else keys).tolist():
             self._recent.setdefault(key, []).append(doc_id)
         self._recent_size += BANDS
         if self._recent_size > max(50_000, len(self._keys) // 4):
@@ -126,16 +137,16 @@ class LSH:
         self._keys, self._ids = keys[order], ids[order]
         self._recent, self._recent_size = {}, 0
 
-    def query(self, signature: np.ndarray) -> set[int]:
+    def query(self, signature: np.ndarray, keys: np.ndarray | None = None) -> set[int]:
         """Ids sharing at least one band with the signature."""
-        keys = band_keys(signature)
+        keys = band_keys(signature) if keys is None else keys
         found: set[int] = set()
         if len(self._keys):
             left = np.searchsorted(self._keys, keys, "left")
             right = np.searchsorted(self._keys, keys, "right")
-            for lo, hi in zip(left.tolist(), right.tolist(), strict=True):
-                if hi > lo:
-                    found.update(self._ids[lo:hi].tolist())
+            hit = right > left
+            for lo, hi in zip(left[hit].tolist(), right[hit].tolist(), strict=True):
+                found.update(self._ids[lo:hi].tolist())
         for key in keys.tolist():
             found.update(self._recent.get(key, ()))
         return found - self._removed if self._removed else found
