@@ -132,6 +132,15 @@ class Assignment:
 class _Incident:
     centroid: Centroid = field(default_factory=Centroid)
     doc_ids: list[int] = field(default_factory=list)
+    # one member whose term vector is the centroid's, value for value: its member cosine is the
+    # centroid cosine the shortlist computed (most incidents are one article)
+    solo: bool = False
+
+    def check_solo(self, member: ArticleFeatures | None) -> None:
+        terms = self.centroid.terms
+        self.solo = bool(member is not None and len(self.doc_ids) == 1
+                         and np.array_equal(terms[0], member.terms[0])
+                         and np.array_equal(terms[1], member.terms[1]))
 
 
 def _figure_bucket(value: float) -> int:
@@ -225,6 +234,7 @@ class IncidentIndex:
         inc = self.incidents.setdefault(incident_id, _Incident())
         inc.centroid.add(signature.features)
         inc.doc_ids.append(signature.doc_id)
+        inc.check_solo(signature.features)
         when = parse_time(signature.published)
         if when and (self.latest is None or when > self.latest):
             self.latest = when
@@ -244,6 +254,7 @@ class IncidentIndex:
         inc.centroid = Centroid()
         for member in inc.doc_ids:  # rebuilt, so the span and figures are exact again
             inc.centroid.add(self.signatures[member].features)
+        inc.check_solo(self.signatures[inc.doc_ids[0]].features)
 
     def remove(self, doc_id: int) -> None:
         """Forget an article (operator split/move); its incident's centroid is rebuilt."""
@@ -344,18 +355,22 @@ class IncidentIndex:
         return {i for i in found if i in self.incidents}, neighbours
 
     def _shortlist(self, signature: Signature, candidates: set[int],
-                   neighbours: Mapping[int, float]) -> list[int]:
+                   neighbours: Mapping[int, float]) -> tuple[list[int], dict[int, float]]:
         """The candidates worth a full score: every incident of an LSH neighbour, and the
-        `MAX_FULLY_SCORED` closest by centroid cosine (cheap: one sparse dot product each)."""
+        `MAX_FULLY_SCORED` closest by centroid cosine (cheap: one sparse dot product each);
+        and those cosines, which `score` reuses."""
         near = {self.incident_of[d] for d in neighbours}
-        rest = sorted((i for i in candidates if i not in near), key=lambda i: -cosine(
-            signature.features.terms, self.incidents[i].centroid.terms,
-            self.incidents[i].centroid.norm))
-        return sorted(near & candidates | set(rest[:MAX_FULLY_SCORED]))
+        terms = signature.features.terms
+        centroids = {i: self.incidents[i].centroid for i in candidates if i not in near}
+        cosines = {i: cosine(terms, c.terms, c.norm) for i, c in centroids.items()}
+        rest = sorted(cosines, key=lambda i: -cosines[i])
+        return sorted(near & candidates | set(rest[:MAX_FULLY_SCORED])), cosines
 
     def score(self, signature: Signature, incident_id: int,
-              neighbours: Mapping[int, float] | None = None) -> dict:
-        """The explainable comparison of one signed article with one incident's centroid."""
+              neighbours: Mapping[int, float] | None = None,
+              centroid_cosine: float | None = None) -> dict:
+        """The explainable comparison of one signed article with one incident's centroid
+        (`centroid_cosine`: its lemma cosine with the centroid, when already computed)."""
         inc = self.incidents[incident_id]
         if neighbours is None:
             neighbours = {d: jaccard(signature.minhash, self.signatures[d].minhash)
@@ -365,8 +380,14 @@ class IncidentIndex:
             j = neighbours.get(doc_id, 0.0)
             if j > best_j:
                 best_doc, best_j = doc_id, j
-        members = [(cosine(signature.features.terms, self.signatures[d].features.terms), d)
-                   for d in inc.doc_ids[-MAX_MEMBERS_COMPARED:] if d in self.signatures]
+        terms = signature.features.terms
+        if inc.solo and inc.doc_ids[0] in self.signatures:
+            if centroid_cosine is None:
+                centroid_cosine = cosine(terms, inc.centroid.terms, inc.centroid.norm)
+            members = [(centroid_cosine, inc.doc_ids[0])]
+        else:
+            members = [(cosine(terms, self.signatures[d].features.terms), d)
+                       for d in inc.doc_ids[-MAX_MEMBERS_COMPARED:] if d in self.signatures]
         member_cosine, closest_member = max(members, default=(0.0, None))
         feats = pair_features(signature.features, inc.centroid, best_j, member_cosine)
         probability, contributions = self.model.score(feats)
@@ -404,8 +425,8 @@ class IncidentIndex:
         """Pick the incident for a new article (not added yet: call `add` with the result)."""
         signature = signature or self.signature(doc)
         candidates, neighbours = self._candidates(signature)
-        reasons = [self.score(signature, i, neighbours) for i in self._shortlist(
-            signature, candidates, neighbours)]
+        shortlist, cosines = self._shortlist(signature, candidates, neighbours)
+        reasons = [self.score(signature, i, neighbours, cosines.get(i)) for i in shortlist]
         reprints = [r for r in reasons if r["jaccard"] >= REPRINT_JACCARD]
         joined = reprints or [r for r in reasons if r["joined"]]
         if not joined:
