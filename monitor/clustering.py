@@ -362,6 +362,8 @@ class IncidentIndex:
         near = {self.incident_of[d] for d in neighbours}
         terms = signature.features.terms
         centroids = {i: self.incidents[i].centroid for i in candidates if i not in near}
+        if len(centroids) <= MAX_FULLY_SCORED:  # all of them are scored: no ranking needed
+            return sorted(near & candidates | set(centroids)), {}
         cosines = {i: cosine(terms, c.terms, c.norm) for i, c in centroids.items()}
         rest = sorted(cosines, key=lambda i: -cosines[i])
         return sorted(near & candidates | set(rest[:MAX_FULLY_SCORED])), cosines

@@ -28,6 +28,7 @@ NUM_PERM = 128
 BANDS, ROWS = 42, 3
 _K1, _K2, _K3 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D)
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
+_MAX_GATHER = 64  # widest directory bucket read in one gather
 
 
 _WORD_HASHES: dict[str, int] = {}  # word -> CRC32; words recur, each is hashed once
@@ -117,6 +118,10 @@ class LSH:
         self._recent: dict[int, list[int]] = {}
         self._recent_size = 0
         self._removed: set[int] = set()
+        # directory over the sorted keys by their top bits (about 4 keys a bucket): a query
+        # reads its 42 buckets in one gather instead of 42 binary searches through megabytes
+        self._shift = np.uint64(64)
+        self._starts = np.zeros(2, dtype=np.int64)
 
     def insert(self, doc_id: int, signature: np.ndarray, keys: np.ndarray | None = None) -> None:
         """Index a signature (`keys`: its `band_keys`, when the caller has them already)."""
@@ -136,17 +141,32 @@ class LSH:
         order = np.argsort(keys, kind="stable")
         self._keys, self._ids = keys[order], ids[order]
         self._recent, self._recent_size = {}, 0
+        bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) / 4))))
+        self._shift = np.uint64(64 - bits)
+        counts = np.bincount((self._keys >> self._shift).astype(np.intp), minlength=1 << bits)
+        self._starts = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._starts[1:])
 
     def query(self, signature: np.ndarray, keys: np.ndarray | None = None) -> set[int]:
         """Ids sharing at least one band with the signature."""
         keys = band_keys(signature) if keys is None else keys
         found: set[int] = set()
         if len(self._keys):
-            left = np.searchsorted(self._keys, keys, "left")
-            right = np.searchsorted(self._keys, keys, "right")
-            hit = right > left
-            for lo, hi in zip(left[hit].tolist(), right[hit].tolist(), strict=True):
-                found.update(self._ids[lo:hi].tolist())
+            bucket = (keys >> self._shift).astype(np.intp)
+            lo, hi = self._starts[bucket], self._starts[bucket + 1]
+            width = int((hi - lo).max())
+            if width <= _MAX_GATHER:  # (many copies of one text share a bucket: search those)
+                at = lo[:, None] + np.arange(width)
+                inside = at < hi[:, None]
+                np.minimum(at, len(self._keys) - 1, out=at)
+                match = inside & (self._keys[at] == keys[:, None])
+                found.update(self._ids[at[match]].tolist())  # band by band, in stored order
+            else:
+                left = np.searchsorted(self._keys, keys, "left")
+                right = np.searchsorted(self._keys, keys, "right")
+                hit = right > left
+                for start, stop in zip(left[hit].tolist(), right[hit].tolist(), strict=True):
+                    found.update(self._ids[start:stop].tolist())
         for key in keys.tolist():
             found.update(self._recent.get(key, ()))
         return found - self._removed if self._removed else found
