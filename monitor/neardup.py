@@ -80,9 +80,10 @@ def minhash(text: str, num_perm: int = NUM_PERM, seed: int = 1) -> tuple[np.ndar
     """(MinHash values, number of distinct shingles) of a text."""
     hashes = _fmix32(shingle_hashes(text))
     a, b = _permutations(num_perm, seed)
-    with np.errstate(over="ignore"):
-        values = (hashes[:, None] * a + b).min(axis=0)
-    return values.astype(np.uint32), len(hashes)
+    # integer arrays wrap silently (mod 2**32); in place, one temporary: a third of the time
+    values = np.multiply.outer(hashes, a)
+    values += b
+    return values.min(axis=0), len(hashes)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
