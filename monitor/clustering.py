@@ -143,6 +143,21 @@ class _Incident:
                          and np.array_equal(terms[1], member.terms[1]))
 
 
+@dataclass
+class _Judged:
+    """One candidate as the decision sees it (`IncidentIndex._explain` makes it a reason)."""
+
+    incident_id: int
+    feats: dict[str, float | None]
+    similarity: float  # the probability, rounded as the reason shows it (decisions compare this)
+    needed: float
+    joined: bool
+    best_doc: int | None
+    best_j: float
+    jaccard: float  # best_j rounded as the reason shows it
+    member_similarity: float | None = None
+
+
 def _figure_bucket(value: float) -> int:
     return int(math.floor(math.log(max(value, 1.0)) / math.log(1.3)))
 
@@ -199,6 +214,7 @@ class IncidentIndex:
         self.incident_of: dict[int, int] = {}
         self.incidents: dict[int, _Incident] = {}
         self.postings: dict[str, dict[int, set[int]]] = defaultdict(dict)
+        self._week_keys: dict[int, set[str]] = defaultdict(set)  # week -> keys posted in it
         self.latest: datetime | None = None
         self._adds = 0
 
@@ -241,6 +257,7 @@ class IncidentIndex:
         week = self._week(when)
         for key in signature.blocking_keys:
             self.postings[key].setdefault(week, set()).add(incident_id)
+        self._week_keys[week].update(signature.blocking_keys)
 
     def _detach(self, incident_id: int, doc_id: int) -> None:
         inc = self.incidents.get(incident_id)
@@ -287,12 +304,14 @@ class IncidentIndex:
             for doc_id in self.incidents.pop(incident_id).doc_ids:
                 self.signatures.pop(doc_id, None)
         oldest_week = cutoff // 7 - 1
-        for key in list(self.postings):
-            weeks = self.postings[key]
-            for week in [w for w in weeks if UNDATED_WEEK < w < oldest_week]:
-                del weeks[week]
-            if not weeks:
-                del self.postings[key]
+        # only the keys posted in the expired weeks are visited, not every key in the window
+        for week in [w for w in self._week_keys if UNDATED_WEEK < w < oldest_week]:
+            for key in self._week_keys.pop(week):
+                weeks = self.postings.get(key)
+                if weeks is not None:
+                    weeks.pop(week, None)
+                    if not weeks:
+                        del self.postings[key]
 
     @classmethod
     def restore(cls, rows: Iterable[tuple[int, bytes] | Mapping], **kwargs) -> IncidentIndex:
@@ -373,6 +392,13 @@ class IncidentIndex:
               centroid_cosine: float | None = None) -> dict:
         """The explainable comparison of one signed article with one incident's centroid
         (`centroid_cosine`: its lemma cosine with the centroid, when already computed)."""
+        return self._explain(signature, self._judge(signature, incident_id, neighbours,
+                                                    centroid_cosine))
+
+    def _judge(self, signature: Signature, incident_id: int,
+               neighbours: Mapping[int, float] | None,
+               centroid_cosine: float | None) -> _Judged:
+        """What the decision needs of one candidate: its probability against the bar(s)."""
         inc = self.incidents[incident_id]
         if neighbours is None:
             neighbours = {d: jaccard(signature.minhash, self.signatures[d].minhash)
@@ -392,35 +418,45 @@ class IncidentIndex:
                        for d in inc.doc_ids[-MAX_MEMBERS_COMPARED:] if d in self.signatures]
         member_cosine, closest_member = max(members, default=(0.0, None))
         feats = pair_features(signature.features, inc.centroid, best_j, member_cosine)
-        probability, contributions = self.model.score(feats)
-        contained = 0.0
-        if best_doc is not None:
-            contained = containment(best_j, signature.size, self.signatures[best_doc].size)
+        probability = self.model.probability(feats)
         when = parse_time(signature.published)
         gap = gap_days(when, inc.centroid)
         late = bool(gap is not None and inc.centroid.last and when > inc.centroid.last
                     and gap > self.follow_up_days)
         needed = self.follow_up_threshold if late else self.threshold
-        joined = probability >= needed
-        reason = {
-            "incident_id": incident_id, "similarity": round(probability, 4),
-            "threshold": needed, "joined": joined,
-            "contributions": contributions[:6], "jaccard": round(best_j, 3),
-            "containment": round(contained, 3), "closest_article": best_doc,
-            "shared": shared_evidence(signature.features, inc.centroid),
-        }
-        if joined and best_j < REPRINT_JACCARD and closest_member is not None and (
+        judged = _Judged(incident_id, feats, round(probability, 4), needed,
+                         probability >= needed, best_doc, best_j, round(best_j, 3))
+        if judged.joined and best_j < REPRINT_JACCARD and closest_member is not None and (
                 inc.centroid.size > 1 and self.member_threshold > 0):
             # the centroid of a big incident is broad; the article must also read as the same
             # story as its single closest member (two raids in a month share the centroid's
             # words, not one report's place and figures)
             single = Centroid()
             single.add(self.signatures[closest_member].features)
-            member_p, _ = self.model.score(pair_features(
+            member_p = self.model.probability(pair_features(
                 signature.features, single, neighbours.get(closest_member, 0.0), member_cosine))
-            reason["member_similarity"] = round(member_p, 4)
+            judged.member_similarity = round(member_p, 4)
+            judged.joined = member_p >= self.member_threshold
+        return judged
+
+    def _explain(self, signature: Signature, judged: _Judged) -> dict:
+        """The reason of one judged candidate (built only for those a decision shows)."""
+        inc = self.incidents[judged.incident_id]
+        _, contributions = self.model.score(judged.feats)
+        contained = 0.0
+        if judged.best_doc is not None:
+            contained = containment(judged.best_j, signature.size,
+                                    self.signatures[judged.best_doc].size)
+        reason = {
+            "incident_id": judged.incident_id, "similarity": judged.similarity,
+            "threshold": judged.needed, "joined": judged.joined,
+            "contributions": contributions[:6], "jaccard": judged.jaccard,
+            "containment": round(contained, 3), "closest_article": judged.best_doc,
+            "shared": shared_evidence(signature.features, inc.centroid),
+        }
+        if judged.member_similarity is not None:
+            reason["member_similarity"] = judged.member_similarity
             reason["member_threshold"] = self.member_threshold
-            reason["joined"] = member_p >= self.member_threshold
         return reason
 
     def assign(self, doc: Doc, signature: Signature | None = None) -> Assignment:
@@ -428,17 +464,20 @@ class IncidentIndex:
         signature = signature or self.signature(doc)
         candidates, neighbours = self._candidates(signature)
         shortlist, cosines = self._shortlist(signature, candidates, neighbours)
-        reasons = [self.score(signature, i, neighbours, cosines.get(i)) for i in shortlist]
-        reprints = [r for r in reasons if r["jaccard"] >= REPRINT_JACCARD]
-        joined = reprints or [r for r in reasons if r["joined"]]
+        # every candidate is judged; only the one the decision shows is explained
+        judged = [self._judge(signature, i, neighbours, cosines.get(i)) for i in shortlist]
+        reprints = [j for j in judged if j.jaccard >= REPRINT_JACCARD]
+        joined = reprints or [j for j in judged if j.joined]
         if not joined:
-            reason: dict = {"decision": "new incident", "candidates": len(reasons),
+            reason: dict = {"decision": "new incident", "candidates": len(judged),
                             "threshold": self.threshold}
-            if reasons:
-                reason["closest"] = max(reasons, key=lambda r: r["similarity"])
+            if judged:
+                reason["closest"] = self._explain(
+                    signature, max(judged, key=lambda j: j.similarity))
             return Assignment(None, reason, None, signature)
-        best = dict(max(joined, key=lambda r: (r["jaccard"] >= REPRINT_JACCARD,
-                                                r["similarity"])), candidates=len(reasons))
+        best = dict(self._explain(signature, max(
+            joined, key=lambda j: (j.jaccard >= REPRINT_JACCARD, j.similarity))),
+            candidates=len(judged))
         duplicate = best["jaccard"] >= REPRINT_JACCARD or (
             best["jaccard"] >= DUPLICATE_JACCARD and best["containment"] >= DUPLICATE_CONTAINMENT)
         duplicate_of = best["closest_article"] if duplicate else None

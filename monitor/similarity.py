@@ -491,11 +491,18 @@ class SimilarityModel:
         a contribution is always "what this evidence added")."""
         return np.array([feats.get(n) or 0.0 for n in self.names], dtype=float) / self.scale
 
+    def _probability(self, parts: np.ndarray) -> float:
+        logit = self.intercept + float(parts.sum())
+        return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+
+    def probability(self, feats: Mapping[str, float | None]) -> float:
+        """The probability alone: what a decision needs (`score` also explains it)."""
+        return self._probability(self.coef * self.vector(feats))
+
     def score(self, feats: Mapping[str, float | None]) -> tuple[float, list[tuple[str, float]]]:
         """(probability, contributions strongest first): a linear model explains itself."""
         parts = self.coef * self.vector(feats)
-        logit = self.intercept + float(parts.sum())
-        probability = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+        probability = self._probability(parts)
         values = parts.tolist()
         return probability, [(self.names[i], round(values[i], 3))
                              for i in np.argsort(-np.abs(parts)).tolist() if abs(values[i]) >= 0.01]
