@@ -317,9 +317,13 @@ def _add_vectors(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarr
                  sign: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     ids = np.concatenate([a[0], b[0]])
     weights = np.concatenate([a[1], b[1] * np.float32(sign)])
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    summed = np.zeros(len(uniq), np.float32)
-    np.add.at(summed, inverse, weights)
+    if not len(a[0]) and (len(ids) < 2 or bool((ids[1:] > ids[:-1]).all())):
+        # a new centroid from one article's sorted ids: what unique + add.at give, cheaper
+        uniq, summed = ids, (np.zeros(len(ids), np.float32) + weights).astype(np.float32)
+    else:
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        summed = np.zeros(len(uniq), np.float32)
+        np.add.at(summed, inverse, weights)
     if len(uniq) > MAX_CENTROID_TERMS:
         keep = np.sort(np.argsort(summed)[-MAX_CENTROID_TERMS:])
         uniq, summed = uniq[keep], summed[keep]
@@ -333,7 +337,7 @@ def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
     if not len(a[0]) or not size:
         return 0.0
     # few numpy calls: at 40 cosines an article, each call's overhead is the cost
-    pos = np.searchsorted(b[0], a[0])
+    pos = b[0].searchsorted(a[0])
     np.minimum(pos, size - 1, out=pos)  # past the end: b's last id is smaller, so no hit
     hit = b[0][pos] == a[0]
     dot = float(np.dot(a[1][hit], b[1][pos[hit]]))
