@@ -239,6 +239,9 @@ class IncidentIndex:
         self.incident_of[signature.doc_id] = incident_id
         self.lsh.insert(signature.doc_id, signature.minhash, signature.band_keys)
         self._attach(incident_id, signature)
+        # the keys were needed for this article's query and insert only: not kept per member
+        signature.__dict__.pop("band_keys", None)
+        signature.__dict__.pop("blocking_keys", None)
         self._adds += 1
         if self._adds % 2000 == 0:
             self._close_quiet_incidents()

@@ -144,9 +144,9 @@ class LSH:
         self._recent, self._recent_size = {}, 0
         bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) / 4))))
         self._shift = np.uint64(64 - bits)
-        counts = np.bincount((self._keys >> self._shift).astype(np.intp), minlength=1 << bits)
-        self._starts = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=self._starts[1:])
+        # each bucket's first position, found by search: no temporary as large as the keys
+        edges = np.arange(1 << bits, dtype=np.uint64) << self._shift
+        self._starts = np.append(np.searchsorted(self._keys, edges), len(self._keys))
 
     def query(self, signature: np.ndarray, keys: np.ndarray | None = None) -> set[int]:
         """Ids sharing at least one band with the signature."""
