@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -240,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     small, large, base_n = (1_000, 10_000, 10_000) if args.quick else (10_000, 100_000, 10_000)
     print(f"dedupe bench: ~{WORDS}-word articles, {DUP_RATE:.0%} near-duplicates, "
-          f"3-word shingles, MinHash 128 perms, LSH 42 bands x 3 rows")
+          f"3-word shingles, MinHash 128 perms, LSH 42 bands x 3 rows; one process, "
+          f"signing not parallelised; load average at start {_load()}")
     results = []
     for n in (small, large):
         r = _child("size", n)
@@ -274,7 +276,13 @@ def main(argv: list[str] | None = None) -> int:
               f"(x{r['naive_s'] / (lsh_s + r['lsh_sign_s']):.0f} including signing)")
     print(f"    recall: LSH candidates {r['lsh_recall']:.3f}, same incident "
           f"{r['index_recall']:.3f} ({r['lsh_candidate_pairs']} candidate pairs examined)")
+    print(f"  load average at end {_load()} on {os.cpu_count()} cores (wall inflates above it)")
     return 0
+
+
+def _load() -> str:
+    """The 1/5/15-minute load averages: other work on the machine inflates wall time."""
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ are closed (their centroid and members' features dropped), so memory follows the
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import struct
@@ -33,7 +34,7 @@ from datetime import datetime
 
 import numpy as np
 
-from monitor.neardup import LSH, containment, jaccard, minhash
+from monitor.neardup import LSH, band_keys, containment, jaccard, minhash
 from monitor.similarity import (
     ArticleFeatures,
     Centroid,
@@ -88,6 +89,16 @@ class Signature:
     def published(self) -> str | None:
         return self.features.published
 
+    @functools.cached_property
+    def band_keys(self) -> np.ndarray:
+        """The LSH band keys, computed once for the query and the insert."""
+        return band_keys(self.minhash)
+
+    @functools.cached_property
+    def blocking_keys(self) -> frozenset[str]:
+        """`blocking_keys` of the features, computed once for the query and the attach."""
+        return frozenset(blocking_keys(self.features))
+
     def to_bytes(self) -> bytes:
         """Magic, MinHash length, little-endian uint32 MinHash, then the features as JSON."""
         mh = self.minhash.astype("<u4").tobytes()
@@ -121,6 +132,30 @@ class Assignment:
 class _Incident:
     centroid: Centroid = field(default_factory=Centroid)
     doc_ids: list[int] = field(default_factory=list)
+    # one member whose term vector is the centroid's, value for value: its member cosine is the
+    # centroid cosine the shortlist computed (most incidents are one article)
+    solo: bool = False
+
+    def check_solo(self, member: ArticleFeatures | None) -> None:
+        terms = self.centroid.terms
+        self.solo = bool(member is not None and len(self.doc_ids) == 1
+                         and np.array_equal(terms[0], member.terms[0])
+                         and np.array_equal(terms[1], member.terms[1]))
+
+
+@dataclass
+class _Judged:
+    """One candidate as the decision sees it (`IncidentIndex._explain` makes it a reason)."""
+
+    incident_id: int
+    feats: dict[str, float | None]
+    similarity: float  # the probability, rounded as the reason shows it (decisions compare this)
+    needed: float
+    joined: bool
+    best_doc: int | None
+    best_j: float
+    jaccard: float  # best_j rounded as the reason shows it
+    member_similarity: float | None = None
 
 
 def _figure_bucket(value: float) -> int:
@@ -179,6 +214,7 @@ class IncidentIndex:
         self.incident_of: dict[int, int] = {}
         self.incidents: dict[int, _Incident] = {}
         self.postings: dict[str, dict[int, set[int]]] = defaultdict(dict)
+        self._week_keys: dict[int, set[str]] = defaultdict(set)  # week -> keys posted in it
         self.latest: datetime | None = None
         self._adds = 0
 
@@ -201,8 +237,11 @@ class IncidentIndex:
             self.remove(signature.doc_id)
         self.signatures[signature.doc_id] = signature
         self.incident_of[signature.doc_id] = incident_id
-        self.lsh.insert(signature.doc_id, signature.minhash)
+        self.lsh.insert(signature.doc_id, signature.minhash, signature.band_keys)
         self._attach(incident_id, signature)
+        # the keys were needed for this article's query and insert only: not kept per member
+        signature.__dict__.pop("band_keys", None)
+        signature.__dict__.pop("blocking_keys", None)
         self._adds += 1
         if self._adds % 2000 == 0:
             self._close_quiet_incidents()
@@ -214,12 +253,14 @@ class IncidentIndex:
         inc = self.incidents.setdefault(incident_id, _Incident())
         inc.centroid.add(signature.features)
         inc.doc_ids.append(signature.doc_id)
+        inc.check_solo(signature.features)
         when = parse_time(signature.published)
         if when and (self.latest is None or when > self.latest):
             self.latest = when
         week = self._week(when)
-        for key in blocking_keys(signature.features):
+        for key in signature.blocking_keys:
             self.postings[key].setdefault(week, set()).add(incident_id)
+        self._week_keys[week].update(signature.blocking_keys)
 
     def _detach(self, incident_id: int, doc_id: int) -> None:
         inc = self.incidents.get(incident_id)
@@ -233,6 +274,7 @@ class IncidentIndex:
         inc.centroid = Centroid()
         for member in inc.doc_ids:  # rebuilt, so the span and figures are exact again
             inc.centroid.add(self.signatures[member].features)
+        inc.check_solo(self.signatures[inc.doc_ids[0]].features)
 
     def remove(self, doc_id: int) -> None:
         """Forget an article (operator split/move); its incident's centroid is rebuilt."""
@@ -265,12 +307,14 @@ class IncidentIndex:
             for doc_id in self.incidents.pop(incident_id).doc_ids:
                 self.signatures.pop(doc_id, None)
         oldest_week = cutoff // 7 - 1
-        for key in list(self.postings):
-            weeks = self.postings[key]
-            for week in [w for w in weeks if UNDATED_WEEK < w < oldest_week]:
-                del weeks[week]
-            if not weeks:
-                del self.postings[key]
+        # only the keys posted in the expired weeks are visited, not every key in the window
+        for week in [w for w in self._week_keys if UNDATED_WEEK < w < oldest_week]:
+            for key in self._week_keys.pop(week):
+                weeks = self.postings.get(key)
+                if weeks is not None:
+                    weeks.pop(week, None)
+                    if not weeks:
+                        del self.postings[key]
 
     @classmethod
     def restore(cls, rows: Iterable[tuple[int, bytes] | Mapping], **kwargs) -> IncidentIndex:
@@ -301,13 +345,15 @@ class IncidentIndex:
         """
         neighbours: dict[int, float] = {}
         found: set[int] = set()
-        for doc_id in self.lsh.query(signature.minhash):
+        for doc_id in self.lsh.query(signature.minhash, signature.band_keys):
             other = self.signatures.get(doc_id)
             if other is not None and doc_id != signature.doc_id:
                 neighbours[doc_id] = jaccard(signature.minhash, other.minhash)
                 found.add(self.incident_of[doc_id])
         when = parse_time(signature.published)
         span = self.horizon_days // 7 + 1
+        week = self._week(when)
+        low, high = week - span, week + span
         hits: Counter = Counter()
         for key in _query_keys(signature.features):
             buckets = self.postings.get(key)
@@ -316,8 +362,12 @@ class IncidentIndex:
             if when is None:
                 weeks = list(buckets.values())
             else:
-                week = self._week(when)
-                weeks = [buckets[w] for w in range(week - span, week + span + 1) if w in buckets]
+                # the window's weeks in ascending order (the order decides most_common's ties);
+                # a key is mostly in a few weeks, so filter those rather than probe all 53
+                if len(buckets) <= high - low:
+                    weeks = [buckets[w] for w in sorted(w for w in buckets if low <= w <= high)]
+                else:
+                    weeks = [buckets[w] for w in range(low, high + 1) if w in buckets]
                 if UNDATED_WEEK in buckets:
                     weeks.append(buckets[UNDATED_WEEK])
             if sum(len(w) for w in weeks) <= MAX_BLOCK:
@@ -327,18 +377,31 @@ class IncidentIndex:
         return {i for i in found if i in self.incidents}, neighbours
 
     def _shortlist(self, signature: Signature, candidates: set[int],
-                   neighbours: Mapping[int, float]) -> list[int]:
+                   neighbours: Mapping[int, float]) -> tuple[list[int], dict[int, float]]:
         """The candidates worth a full score: every incident of an LSH neighbour, and the
-        `MAX_FULLY_SCORED` closest by centroid cosine (cheap: one sparse dot product each)."""
+        `MAX_FULLY_SCORED` closest by centroid cosine (cheap: one sparse dot product each);
+        and those cosines, which `score` reuses."""
         near = {self.incident_of[d] for d in neighbours}
-        rest = sorted((i for i in candidates if i not in near), key=lambda i: -cosine(
-            signature.features.terms, self.incidents[i].centroid.terms,
-            self.incidents[i].centroid.norm))
-        return sorted(near & candidates | set(rest[:MAX_FULLY_SCORED]))
+        terms = signature.features.terms
+        centroids = {i: self.incidents[i].centroid for i in candidates if i not in near}
+        if len(centroids) <= MAX_FULLY_SCORED:  # all of them are scored: no ranking needed
+            return sorted(near & candidates | set(centroids)), {}
+        cosines = {i: cosine(terms, c.terms, c.norm) for i, c in centroids.items()}
+        rest = sorted(cosines, key=lambda i: -cosines[i])
+        return sorted(near & candidates | set(rest[:MAX_FULLY_SCORED])), cosines
 
     def score(self, signature: Signature, incident_id: int,
-              neighbours: Mapping[int, float] | None = None) -> dict:
-        """The explainable comparison of one signed article with one incident's centroid."""
+              neighbours: Mapping[int, float] | None = None,
+              centroid_cosine: float | None = None) -> dict:
+        """The explainable comparison of one signed article with one incident's centroid
+        (`centroid_cosine`: its lemma cosine with the centroid, when already computed)."""
+        return self._explain(signature, self._judge(signature, incident_id, neighbours,
+                                                    centroid_cosine))
+
+    def _judge(self, signature: Signature, incident_id: int,
+               neighbours: Mapping[int, float] | None,
+               centroid_cosine: float | None) -> _Judged:
+        """What the decision needs of one candidate: its probability against the bar(s)."""
         inc = self.incidents[incident_id]
         if neighbours is None:
             neighbours = {d: jaccard(signature.minhash, self.signatures[d].minhash)
@@ -348,57 +411,76 @@ class IncidentIndex:
             j = neighbours.get(doc_id, 0.0)
             if j > best_j:
                 best_doc, best_j = doc_id, j
-        members = [(cosine(signature.features.terms, self.signatures[d].features.terms), d)
-                   for d in inc.doc_ids[-MAX_MEMBERS_COMPARED:] if d in self.signatures]
+        terms = signature.features.terms
+        if inc.solo and inc.doc_ids[0] in self.signatures:
+            if centroid_cosine is None:
+                centroid_cosine = cosine(terms, inc.centroid.terms, inc.centroid.norm)
+            members = [(centroid_cosine, inc.doc_ids[0])]
+        else:
+            members = [(cosine(terms, self.signatures[d].features.terms), d)
+                       for d in inc.doc_ids[-MAX_MEMBERS_COMPARED:] if d in self.signatures]
         member_cosine, closest_member = max(members, default=(0.0, None))
         feats = pair_features(signature.features, inc.centroid, best_j, member_cosine)
-        probability, contributions = self.model.score(feats)
-        contained = 0.0
-        if best_doc is not None:
-            contained = containment(best_j, signature.size, self.signatures[best_doc].size)
+        probability = self.model.probability(feats)
         when = parse_time(signature.published)
         gap = gap_days(when, inc.centroid)
         late = bool(gap is not None and inc.centroid.last and when > inc.centroid.last
                     and gap > self.follow_up_days)
         needed = self.follow_up_threshold if late else self.threshold
-        joined = probability >= needed
-        reason = {
-            "incident_id": incident_id, "similarity": round(probability, 4),
-            "threshold": needed, "joined": joined,
-            "contributions": contributions[:6], "jaccard": round(best_j, 3),
-            "containment": round(contained, 3), "closest_article": best_doc,
-            "shared": shared_evidence(signature.features, inc.centroid),
-        }
-        if joined and best_j < REPRINT_JACCARD and closest_member is not None and (
+        judged = _Judged(incident_id, feats, round(probability, 4), needed,
+                         probability >= needed, best_doc, best_j, round(best_j, 3))
+        if judged.joined and best_j < REPRINT_JACCARD and closest_member is not None and (
                 inc.centroid.size > 1 and self.member_threshold > 0):
             # the centroid of a big incident is broad; the article must also read as the same
             # story as its single closest member (two raids in a month share the centroid's
             # words, not one report's place and figures)
             single = Centroid()
             single.add(self.signatures[closest_member].features)
-            member_p, _ = self.model.score(pair_features(
+            member_p = self.model.probability(pair_features(
                 signature.features, single, neighbours.get(closest_member, 0.0), member_cosine))
-            reason["member_similarity"] = round(member_p, 4)
+            judged.member_similarity = round(member_p, 4)
+            judged.joined = member_p >= self.member_threshold
+        return judged
+
+    def _explain(self, signature: Signature, judged: _Judged) -> dict:
+        """The reason of one judged candidate (built only for those a decision shows)."""
+        inc = self.incidents[judged.incident_id]
+        _, contributions = self.model.score(judged.feats)
+        contained = 0.0
+        if judged.best_doc is not None:
+            contained = containment(judged.best_j, signature.size,
+                                    self.signatures[judged.best_doc].size)
+        reason = {
+            "incident_id": judged.incident_id, "similarity": judged.similarity,
+            "threshold": judged.needed, "joined": judged.joined,
+            "contributions": contributions[:6], "jaccard": judged.jaccard,
+            "containment": round(contained, 3), "closest_article": judged.best_doc,
+            "shared": shared_evidence(signature.features, inc.centroid),
+        }
+        if judged.member_similarity is not None:
+            reason["member_similarity"] = judged.member_similarity
             reason["member_threshold"] = self.member_threshold
-            reason["joined"] = member_p >= self.member_threshold
         return reason
 
     def assign(self, doc: Doc, signature: Signature | None = None) -> Assignment:
         """Pick the incident for a new article (not added yet: call `add` with the result)."""
         signature = signature or self.signature(doc)
         candidates, neighbours = self._candidates(signature)
-        reasons = [self.score(signature, i, neighbours) for i in self._shortlist(
-            signature, candidates, neighbours)]
-        reprints = [r for r in reasons if r["jaccard"] >= REPRINT_JACCARD]
-        joined = reprints or [r for r in reasons if r["joined"]]
+        shortlist, cosines = self._shortlist(signature, candidates, neighbours)
+        # every candidate is judged; only the one the decision shows is explained
+        judged = [self._judge(signature, i, neighbours, cosines.get(i)) for i in shortlist]
+        reprints = [j for j in judged if j.jaccard >= REPRINT_JACCARD]
+        joined = reprints or [j for j in judged if j.joined]
         if not joined:
-            reason: dict = {"decision": "new incident", "candidates": len(reasons),
+            reason: dict = {"decision": "new incident", "candidates": len(judged),
                             "threshold": self.threshold}
-            if reasons:
-                reason["closest"] = max(reasons, key=lambda r: r["similarity"])
+            if judged:
+                reason["closest"] = self._explain(
+                    signature, max(judged, key=lambda j: j.similarity))
             return Assignment(None, reason, None, signature)
-        best = dict(max(joined, key=lambda r: (r["jaccard"] >= REPRINT_JACCARD,
-                                                r["similarity"])), candidates=len(reasons))
+        best = dict(self._explain(signature, max(
+            joined, key=lambda j: (j.jaccard >= REPRINT_JACCARD, j.similarity))),
+            candidates=len(judged))
         duplicate = best["jaccard"] >= REPRINT_JACCARD or (
             best["jaccard"] >= DUPLICATE_JACCARD and best["containment"] >= DUPLICATE_CONTAINMENT)
         duplicate_of = best["closest_article"] if duplicate else None

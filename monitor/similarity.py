@@ -28,7 +28,6 @@ decisions. Scoring needs numpy and simplemma only.
 from __future__ import annotations
 
 import functools
-import heapq
 import json
 import math
 import re
@@ -94,30 +93,38 @@ def _lemma(word: str, language: str) -> str:
     return _terms_data()["translate"].get(lemma, lemma) if language == "es" else lemma
 
 
-_LEMMAS: dict[tuple[str, str], str | None] = {}
+_LEMMAS: dict[str, dict[str, str | None]] = {}  # language -> word -> lemma (None: not content)
+_LEMMA_CACHE_SIZE = 1 << 18
 
 
-def _content_lemma(word: str, language: str) -> str | None:
-    key = (word, language)
-    found = _LEMMAS.get(key, "")
-    if found == "":
+def _lemma_table(words: list[str], language: str) -> dict[str, str | None]:
+    """The language's word -> lemma memo, filled for `words`: the same words recur in every
+    article, so each is lemmatised once (simplemma per word was a quarter of signing)."""
+    table = _LEMMAS.setdefault(language, {})
+    missing = set(words).difference(table)
+    if len(table) + len(missing) > _LEMMA_CACHE_SIZE:
+        table.clear()
+        missing = set(words)
+    for word in missing:
         keep = not (word in _STOP or len(word) < 3 or word[0].isdigit())
-        found = _LEMMAS[key] = _lemma(word, language) if keep else None
-        if len(_LEMMAS) > 1 << 18:
-            _LEMMAS.clear()
-    return found
+        table[word] = _lemma(word, language) if keep else None
+    return table
 
 
 def lemmas(text: str, language: str) -> list[str]:
     """Folded content lemmas, Spanish ones mapped through the EN-ES term table."""
     words = _WORD.findall(text.lower())[:MAX_WORDS]
-    return [lemma for lemma in map(_content_lemma, words, [language] * len(words)) if lemma]
+    return list(filter(None, map(_lemma_table(words, language).__getitem__, words)))
 
 
 @functools.lru_cache(maxsize=1 << 18)
 def term_id(term: str) -> int:
     """Stable 32-bit id of a term, so stored vectors stay comparable across runs."""
     return zlib.crc32(term.encode("utf-8"))
+
+
+_TF_CACHED = 64
+_TF = [0.0] + [1.0 + math.log(c) for c in range(1, _TF_CACHED)]  # sublinear tf, small counts
 
 
 class Idf:
@@ -131,11 +138,13 @@ class Idf:
         if not terms:
             return np.zeros(0, np.uint32), np.zeros(0, np.float32)
         counts = Counter(terms)
-        get, default = self.table.get, self.default
-        scored = heapq.nlargest(limit, (((1.0 + math.log(c)) * get(t, default), t)
-                                        for t, c in counts.items()))
+        get, default, tf = self.table.get, self.default, _TF
+        # sorted(...)[:limit] is what heapq.nlargest returns, in one C sort; tf(1) = 1.0
+        scores = [(tf[c] if c < _TF_CACHED else 1.0 + math.log(c)) * get(t, default)
+                  for t, c in counts.items()]
+        scored = sorted(zip(scores, counts, strict=True), reverse=True)[:limit]
         norm = math.sqrt(sum(w * w for w, _ in scored)) or 1.0
-        ids = np.fromiter((term_id(t) for _, t in scored), np.uint32, len(scored))
+        ids = np.fromiter(map(term_id, [t for _, t in scored]), np.uint32, len(scored))
         weights = np.fromiter((w / norm for w, _ in scored), np.float32, len(scored))
         order = np.argsort(ids)
         return ids[order], weights[order]
@@ -231,6 +240,7 @@ def _agencies(facts: Mapping) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same few timestamps are parsed per candidate
 def parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -307,9 +317,13 @@ def _add_vectors(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarr
                  sign: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     ids = np.concatenate([a[0], b[0]])
     weights = np.concatenate([a[1], b[1] * np.float32(sign)])
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    summed = np.zeros(len(uniq), np.float32)
-    np.add.at(summed, inverse, weights)
+    if not len(a[0]) and (len(ids) < 2 or bool((ids[1:] > ids[:-1]).all())):
+        # a new centroid from one article's sorted ids: what unique + add.at give, cheaper
+        uniq, summed = ids, (np.zeros(len(ids), np.float32) + weights).astype(np.float32)
+    else:
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        summed = np.zeros(len(uniq), np.float32)
+        np.add.at(summed, inverse, weights)
     if len(uniq) > MAX_CENTROID_TERMS:
         keep = np.sort(np.argsort(summed)[-MAX_CENTROID_TERMS:])
         uniq, summed = uniq[keep], summed[keep]
@@ -319,17 +333,23 @@ def _add_vectors(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarr
 def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
            norm_b: float | None = None) -> float:
     """Cosine of two sparse (sorted ids, weights) vectors; `a` is an article's (unit length)."""
-    if not len(a[0]) or not len(b[0]):
+    size = len(b[0])
+    if not len(a[0]) or not size:
         return 0.0
-    pos = np.searchsorted(b[0], a[0])
-    pos[pos == len(b[0])] = 0
+    # few numpy calls: at 40 cosines an article, each call's overhead is the cost
+    pos = b[0].searchsorted(a[0])
+    np.minimum(pos, size - 1, out=pos)  # past the end: b's last id is smaller, so no hit
     hit = b[0][pos] == a[0]
-    if not hit.any():
-        return 0.0
     dot = float(np.dot(a[1][hit], b[1][pos[hit]]))
-    norm = float(np.linalg.norm(a[1])) * (norm_b if norm_b is not None
-                                          else float(np.linalg.norm(b[1])))
+    if not dot:
+        return 0.0
+    norm = float(vector_norm(a[1])) * (norm_b if norm_b is not None else float(vector_norm(b[1])))
     return dot / norm if norm else 0.0
+
+
+def vector_norm(weights: np.ndarray) -> np.floating:
+    """`np.linalg.norm` of a 1-D float vector, the same value without its generic checks."""
+    return np.sqrt(weights.dot(weights))
 
 
 @dataclass
@@ -355,7 +375,7 @@ class Centroid:
     def add(self, f: ArticleFeatures, sign: int = 1) -> None:
         """Add an article (or, with sign -1, take one out after an operator's split)."""
         self.terms = _add_vectors(self.terms, f.terms, sign)
-        self.norm = float(np.linalg.norm(self.terms[1]))
+        self.norm = float(vector_norm(self.terms[1]))
         self.title = _add_vectors(self.title, f.title, sign)
         for counter, values in ((self.names, f.names), (self.places, f.places),
                                 (self.states, f.states), (self.dates, f.dates),
@@ -475,14 +495,21 @@ class SimilarityModel:
         a contribution is always "what this evidence added")."""
         return np.array([feats.get(n) or 0.0 for n in self.names], dtype=float) / self.scale
 
+    def _probability(self, parts: np.ndarray) -> float:
+        logit = self.intercept + float(parts.sum())
+        return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+
+    def probability(self, feats: Mapping[str, float | None]) -> float:
+        """The probability alone: what a decision needs (`score` also explains it)."""
+        return self._probability(self.coef * self.vector(feats))
+
     def score(self, feats: Mapping[str, float | None]) -> tuple[float, list[tuple[str, float]]]:
         """(probability, contributions strongest first): a linear model explains itself."""
         parts = self.coef * self.vector(feats)
-        logit = self.intercept + float(parts.sum())
-        probability = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
-        order = np.argsort(-np.abs(parts))
-        return probability, [(self.names[i], round(float(parts[i]), 3)) for i in order
-                             if abs(parts[i]) >= 0.01]
+        probability = self._probability(parts)
+        values = parts.tolist()
+        return probability, [(self.names[i], round(values[i], 3))
+                             for i in np.argsort(-np.abs(parts)).tolist() if abs(values[i]) >= 0.01]
 
 
 @functools.cache

@@ -347,6 +347,34 @@ def test_lsh_finds_a_lightly_edited_copy_after_compaction() -> None:
     assert 5000 in lsh.query(minhash(edited)[0])
 
 
+def test_lsh_query_finds_exactly_the_ids_sharing_a_band() -> None:
+    """Against a plain dict of band key -> ids: the directory gather, the binary-search path for
+    a bucket crowded by many copies of one text, and the uncompacted recent keys all agree."""
+    from monitor.neardup import _MAX_GATHER, band_keys
+
+    rng = np.random.default_rng(9)
+    base = rng.integers(0, 2**32, (300, 128), dtype=np.uint64).astype(np.uint32)
+    lsh, plain = LSH(), {}
+    for doc_id in range(1, 3001):
+        if doc_id % 7 == 0:  # a near copy: most bands shared with an earlier signature
+            sig = base[doc_id % 300].copy()
+            sig[rng.integers(0, 128, 20)] = rng.integers(0, 2**32, 20, dtype=np.uint64)
+        elif doc_id % 25 == 0:  # exact copies of one text crowd one bucket per band
+            sig = base[0]
+        else:
+            sig = rng.integers(0, 2**32, 128, dtype=np.uint64).astype(np.uint32)
+        lsh.insert(doc_id, sig)
+        for key in band_keys(sig).tolist():
+            plain.setdefault(key, []).append(doc_id)
+    assert len(lsh._keys) and lsh._recent  # both the compacted and the recent part are used
+    crowded = (band_keys(base[0]) >> lsh._shift).astype(np.intp)
+    assert (lsh._starts[crowded + 1] - lsh._starts[crowded]).max() > _MAX_GATHER
+    for probe in [*base[:40], base[0], *rng.integers(0, 2**32, (5, 128), dtype=np.uint64)]:
+        probe = probe.astype(np.uint32)
+        expected = [i for key in band_keys(probe).tolist() for i in plain.get(key, ())]
+        assert lsh.query(probe) == set(expected)
+
+
 def test_lsh_forgets_removed_ids() -> None:
     lsh = LSH()
     sig = minhash("one two three four five six seven")[0]
