@@ -95,6 +95,14 @@ class Taxonomy:
     negative_weights: dict[str, float]
     government_weight: float
     context_weight: float
+    # every term's `literal`, once: an article is searched for each distinct one a single time
+    literals: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        groups = (*self.agencies.values(), *self.incidents.values(), *self.negatives.values(),
+                  self.government, self.context)
+        found = {term.literal for group in groups for term in group} - {""}
+        object.__setattr__(self, "literals", tuple(sorted(found)))
 
 
 def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False) -> _Term:
@@ -253,13 +261,15 @@ def judge_rules(
     tax = taxonomy or load_taxonomy()
     limit = tax.threshold if threshold is None else threshold
     fields = {"title": (title or "", fold(title or "")), "text": (text or "", fold(text or ""))}
-    # most of the ~600 terms are absent: one substring test on both folded fields rules them out
+    # most of the ~600 terms are absent: one substring test per distinct first word, on both
+    # folded fields, rules them out
     everything = f"{fields['title'][1]}\n{fields['text'][1]}"
+    present = {literal for literal in tax.literals if literal in everything}
     matches: list[dict] = []
     claimed: dict[str, set[tuple[str, int]]] = {}
 
     def absent(term: _Term) -> bool:
-        return bool(term.literal) and term.literal not in everything
+        return bool(term.literal) and term.literal not in present
 
     def hit(rule: str, term: _Term, weight: float) -> bool:
         if absent(term):
@@ -292,8 +302,10 @@ def judge_rules(
 
     type_scores: dict[str, float] = {}
     for kind, terms in tax.incidents.items():
+        rule = f"incident:{kind}"
         for term in terms:
-            if term.weight and hit(f"incident:{kind}", term, term.weight):
+            if term.weight and (term.literal in present or not term.literal) and hit(
+                    rule, term, term.weight):
                 type_scores[kind] = type_scores.get(kind, 0.0) + matches[-1]["weight"]
 
     for name, terms in tax.negatives.items():
