@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter, mul
 from pathlib import Path
 from typing import Any
@@ -141,28 +142,32 @@ class RelevanceModel:
         self.classes: list[str] = types["classes"]
         self.type_intercept: list[float] = types["intercept"]
         self.type_coef: list[list[float]] = types["coef"]  # one row per class
-        self._word_columns: dict[tuple[int, str, tuple[str, ...]], tuple[int, ...]] = {}
+        # (block, languages) -> word -> the columns one occurrence of it counts towards
+        self._word_columns: dict[tuple[int, tuple[str, ...]], dict[str, tuple[int, ...]]] = {}
 
     def vector(self, title: str, text: str, language: str, matches: list[dict]) -> dict[int, float]:
         """Sparse feature vector (index -> value), built exactly as training built it.
 
-        Training counts `word_features`, `title_features` and `char_features`; here each distinct
-        word is looked up once (its lemma, its pieces' columns, cached) and weighted by how often
-        it occurs. The counts, and the order columns first appear in, are the same, so every
-        float is summed in the same order and the vector is bit for bit the one training built.
+        Training counts `word_features`, `title_features` and `char_features` token by token;
+        here each distinct word's columns (its lemma's, its pieces') are worked out once and
+        cached, and the tokens' columns are counted in C. The counts, and the order columns
+        first appear in, are the same, so every float is summed in the same order and the vector
+        is bit for bit the one training built.
         """
         vec: dict[int, float] = {}
-        words = {"body": lambda: WORD.findall(fold(text))[:MAX_TOKENS],
-                 "title": lambda: WORD.findall(fold(title))[:MAX_TOKENS],
+        title_words, text_words = WORD.findall(fold(title)), WORD.findall(fold(text))
+        words = {"body": text_words[:MAX_TOKENS], "title": title_words[:MAX_TOKENS],
                  # title and text folded apart: no word spans the space that joined them
-                 "chars": lambda: (WORD.findall(fold(title)) + WORD.findall(fold(text)))[
-                     :MAX_TOKENS]}
+                 "chars": (title_words + text_words)[:MAX_TOKENS]}
         langs = ("es", "en") if language == "es" else ("en", "es")
         for block, (source, _vocabulary, idf, offset, scale) in enumerate(self.blocks):
-            counts: dict[int, int] = {}
-            for word, seen in Counter(words[source]()).items():
-                for idx in self._columns(block, word, langs):
-                    counts[idx] = counts.get(idx, 0) + seen
+            tokens = words[source]
+            columns = self._word_columns.setdefault((block, langs), {})
+            if len(columns) >= 100_000:  # news vocabulary repeats; bound it anyway
+                columns.clear()
+            for word in set(tokens).difference(columns):
+                columns[word] = self._columns(block, word, langs)
+            counts = Counter(chain.from_iterable(map(columns.__getitem__, tokens)))
             tfidf = {i: (1.0 + math.log(c)) * idf[i] for i, c in counts.items()}
             norm = math.sqrt(sum(v * v for v in tfidf.values())) or 1.0
             vec.update((offset + i, scale * v / norm) for i, v in tfidf.items())
@@ -174,21 +179,14 @@ class RelevanceModel:
 
     def _columns(self, block: int, word: str, langs: tuple[str, ...]) -> tuple[int, ...]:
         """The block's columns one occurrence of `word` counts towards, in token order."""
-        key = (block, word, langs)
-        found = self._word_columns.get(key)
-        if found is None:
-            source, vocabulary = self.blocks[block][0], self.blocks[block][1]
-            if source == "chars":
-                tokens = _pieces(word)
-            elif word in STOPWORDS or len(word) < 2:
-                tokens = []
-            else:
-                tokens = [word if word.isdigit() else _lemma(word, langs)]
-            found = tuple(idx for idx in map(vocabulary.get, tokens) if idx is not None)
-            if len(self._word_columns) >= 200_000:  # news vocabulary repeats; bound it anyway
-                self._word_columns.clear()
-            self._word_columns[key] = found
-        return found
+        source, vocabulary = self.blocks[block][0], self.blocks[block][1]
+        if source == "chars":
+            tokens = _pieces(word)
+        elif word in STOPWORDS or len(word) < 2:
+            tokens = []
+        else:
+            tokens = [word if word.isdigit() else _lemma(word, langs)]
+        return tuple(idx for idx in map(vocabulary.get, tokens) if idx is not None)
 
     def predict(self, title: str, text: str, language: str, matches: list[dict],
                 top: int = 6, cutoff: float | None = None) -> Prediction:
