@@ -95,14 +95,45 @@ class Taxonomy:
     negative_weights: dict[str, float]
     government_weight: float
     context_weight: float
-    # every term's `literal`, once: an article is searched for each distinct one a single time
+    # every term's `literal` (first word), once, and one regex that finds all of them where a
+    # term's pattern may start (after a non-[\w-] character), scanning the article once
     literals: tuple[str, ...] = field(init=False, default=())
+    literal_scan: re.Pattern[str] = field(init=False, default=re.compile(r"(?!)"))
+    # literal -> the literals it starts with (itself included): the scan reports only the
+    # longest at each position
+    literal_prefixes: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         groups = (*self.agencies.values(), *self.incidents.values(), *self.negatives.values(),
                   self.government, self.context)
-        found = {term.literal for group in groups for term in group} - {""}
-        object.__setattr__(self, "literals", tuple(sorted(found)))
+        found = tuple(sorted({term.literal for group in groups for term in group} - {""}))
+        object.__setattr__(self, "literals", found)
+        if found:
+            scan = re.compile(rf"(?<![\w-])(?=({_alternation(found)}))")
+            object.__setattr__(self, "literal_scan", scan)
+        object.__setattr__(self, "literal_prefixes", {
+            literal: tuple(other for other in found if literal.startswith(other))
+            for literal in found})
+
+    def present(self, folded: str) -> set[str]:
+        """The literals that occur in `folded` where a term's pattern could match them."""
+        prefixes = self.literal_prefixes
+        return {short for longest in set(self.literal_scan.findall(folded))
+                for short in prefixes[longest]}
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    """`a(?:bc|b)?|x(?:y)` for a, ab, abc, xy: branches keyed by first character (so `re` tries
+    one group per position, not hundreds of words), longest first within each."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        tails = "|".join(re.escape(r) for r in sorted(rests, key=len, reverse=True) if r)
+        optional = "?" if "" in rests else ""
+        branches.append(re.escape(first) + (f"(?:{tails}){optional}" if tails else ""))
+    return "|".join(branches)
 
 
 def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False) -> _Term:
@@ -261,10 +292,9 @@ def judge_rules(
     tax = taxonomy or load_taxonomy()
     limit = tax.threshold if threshold is None else threshold
     fields = {"title": (title or "", fold(title or "")), "text": (text or "", fold(text or ""))}
-    # most of the ~600 terms are absent: one substring test per distinct first word, on both
-    # folded fields, rules them out
-    everything = f"{fields['title'][1]}\n{fields['text'][1]}"
-    present = {literal for literal in tax.literals if literal in everything}
+    # most of the ~600 terms are absent: one scan of both folded fields for every term's first
+    # word rules them out
+    present = tax.present(f"{fields['title'][1]}\n{fields['text'][1]}")
     matches: list[dict] = []
     claimed: dict[str, set[tuple[str, int]]] = {}
 
