@@ -50,15 +50,18 @@ class _Term:
     case_sensitive: bool = False
     # the text every match starts with (its first word): the regex is tried only where
     # str.find (C speed) sees it, not at every position of a long article, which its leading
-    # lookbehind makes `re` do; empty for `re:` and case-sensitive terms (regex alone)
+    # lookbehind makes `re` do; empty for `re:` and case-sensitive terms (see `anchor`)
     literal: str = ""
+    # the text every match starts with, for finding it: `literal`, or what a regex term's
+    # pattern must begin with after its zero-width checks (`\bICE\b`: "ICE"), else empty
+    anchor: str = ""
 
     def finditer(self, haystack: str) -> Iterator[re.Match[str]]:
         """What `pattern.finditer` yields: non-overlapping matches, left to right."""
-        if not self.literal:
+        if not self.anchor:
             yield from self.pattern.finditer(haystack)
             return
-        find, match, literal = haystack.find, self.pattern.match, self.literal
+        find, match, literal = haystack.find, self.pattern.match, self.anchor
         position = find(literal)
         while position >= 0:
             found = match(haystack, position)  # the lookbehind still sees the text before
@@ -139,9 +142,11 @@ def _alternation(words: tuple[str, ...]) -> str:
 def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False) -> _Term:
     """Turn the taxonomy's small term syntax ('detain*', 're:...') into a regex."""
     if case_sensitive:
-        return _Term(term, re.compile(term), weight, True)
+        pattern = re.compile(term)
+        return _Term(term, pattern, weight, True, anchor=_leading_text(pattern))
     if term.startswith("re:"):
-        return _Term(term, re.compile(term[3:]), weight)
+        pattern = re.compile(term[3:])
+        return _Term(term, pattern, weight, anchor=_leading_text(pattern))
     words = []
     for word in fold(term).split():
         if word.endswith("*"):
@@ -150,7 +155,36 @@ def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False
             words.append(re.escape(word))
     body = r"[\s\-]+".join(words)
     literal = fold(term).split()[0].removesuffix("*") if words else ""
-    return _Term(term, re.compile(rf"(?<![\w-]){body}(?!\w)"), weight, literal=literal)
+    return _Term(term, re.compile(rf"(?<![\w-]){body}(?!\w)"), weight, literal=literal,
+                 anchor=literal)
+
+
+def _leading_text(pattern: re.Pattern[str]) -> str:
+    """The literal text every match of `pattern` starts with, after its leading zero-width
+    checks (`\b`, lookarounds), or "" when there is none or it cannot be told for sure.
+
+    Regexes starting with `\b` get none of `re`'s own prefix search, so without this each is
+    tried at every position of the article.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    try:
+        from re import _parser  # the stdlib's own parse of the pattern (Python >= 3.11)
+
+        items = list(_parser.parse(pattern.pattern, pattern.flags))
+        zero_width = {_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT}
+        literal = _parser.LITERAL
+    except (ImportError, AttributeError, re.error):
+        return ""
+    position = 0
+    while position < len(items) and items[position][0] in zero_width:
+        position += 1
+    text = []
+    for op, value in items[position:]:
+        if op is not literal:
+            break
+        text.append(chr(value))
+    return "".join(text)
 
 
 def _terms(entries: list[str], weight: float, case_sensitive: list[str] | None = None) -> tuple:

@@ -42,3 +42,41 @@ def test_scan_finds_exactly_the_literals_a_term_could_start_at() -> None:
 def test_scan_respects_word_starts(folded: str, inside: bool) -> None:
     tax = load_taxonomy()
     assert ("ice" in tax.literals) and (("ice" in tax.present(folded)) is inside)
+
+
+def _all_terms(tax) -> list:
+    groups = (*tax.agencies.values(), *tax.incidents.values(), *tax.negatives.values(),
+              tax.government, tax.context)
+    return [term for group in groups for term in group]
+
+
+def test_every_term_finds_what_its_regex_finds() -> None:
+    """`_Term.finditer` jumps between occurrences of the term's anchor; it must yield exactly
+    the matches `pattern.finditer` yields, regex terms with `\\b` and lookbehinds included."""
+    tax = load_taxonomy()
+    terms = _all_terms(tax)
+    assert sum(1 for t in terms if t.anchor and not t.literal) > 20  # regex terms get anchors
+    items = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    texts = [f"{i['title']}\n{i['text']}" for i in items[::15]] + [
+        "anti-court ruling; immigration court; xICE ICE-led ICEd (ICE) ICE's Ice agents",
+        "He died in custody. Judges ruled; the judge ruled. sexually abused detainees",
+    ]
+    for text in texts:
+        for term in terms:
+            haystack = text if term.case_sensitive else fold(text)
+            fast = [m.span() for m in term.finditer(haystack)]
+            assert fast == [m.span() for m in term.pattern.finditer(haystack)], term.term
+
+
+@pytest.mark.parametrize(("pattern", "anchor"), [
+    (r"\bICE\b", "ICE"),
+    (r"(?<!immigration )\bcourt\b", "court"),
+    (r"\babuso* sexual", "abus"),  # the repeated letter is not part of it
+    (r"\bfoo|bar", ""),  # a match may start with either
+    (r"(?i)\bice\b", ""),  # str.find cannot ignore case
+    (r"\b(?:died|dies|dead)\b", "d"),
+])
+def test_leading_text(pattern: str, anchor: str) -> None:
+    from monitor.relevance import _leading_text
+
+    assert _leading_text(re.compile(pattern)) == anchor
