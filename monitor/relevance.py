@@ -50,15 +50,18 @@ class _Term:
     case_sensitive: bool = False
     # the text every match starts with (its first word): the regex is tried only where
     # str.find (C speed) sees it, not at every position of a long article, which its leading
-    # lookbehind makes `re` do; empty for `re:` and case-sensitive terms (regex alone)
+    # lookbehind makes `re` do; empty for `re:` and case-sensitive terms (see `anchor`)
     literal: str = ""
+    # the text every match starts with, for finding it: `literal`, or what a regex term's
+    # pattern must begin with after its zero-width checks (`\bICE\b`: "ICE"), else empty
+    anchor: str = ""
 
     def finditer(self, haystack: str) -> Iterator[re.Match[str]]:
         """What `pattern.finditer` yields: non-overlapping matches, left to right."""
-        if not self.literal:
+        if not self.anchor:
             yield from self.pattern.finditer(haystack)
             return
-        find, match, literal = haystack.find, self.pattern.match, self.literal
+        find, match, literal = haystack.find, self.pattern.match, self.anchor
         position = find(literal)
         while position >= 0:
             found = match(haystack, position)  # the lookbehind still sees the text before
@@ -95,14 +98,55 @@ class Taxonomy:
     negative_weights: dict[str, float]
     government_weight: float
     context_weight: float
+    # every term's `literal` (first word), once, and one regex that finds all of them where a
+    # term's pattern may start (after a non-[\w-] character), scanning the article once
+    literals: tuple[str, ...] = field(init=False, default=())
+    literal_scan: re.Pattern[str] = field(init=False, default=re.compile(r"(?!)"))
+    # literal -> the literals it starts with (itself included): the scan reports only the
+    # longest at each position
+    literal_prefixes: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        groups = (*self.agencies.values(), *self.incidents.values(), *self.negatives.values(),
+                  self.government, self.context)
+        found = tuple(sorted({term.literal for group in groups for term in group} - {""}))
+        object.__setattr__(self, "literals", found)
+        if found:
+            scan = re.compile(rf"(?<![\w-])(?=({_alternation(found)}))")
+            object.__setattr__(self, "literal_scan", scan)
+        object.__setattr__(self, "literal_prefixes", {
+            literal: tuple(other for other in found if literal.startswith(other))
+            for literal in found})
+
+    def present(self, folded: str) -> set[str]:
+        """The literals that occur in `folded` where a term's pattern could match them."""
+        prefixes = self.literal_prefixes
+        return {short for longest in set(self.literal_scan.findall(folded))
+                for short in prefixes[longest]}
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    """`a(?:bc|b)?|x(?:y)` for a, ab, abc, xy: branches keyed by first character (so `re` tries
+    one group per position, not hundreds of words), longest first within each."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        tails = "|".join(re.escape(r) for r in sorted(rests, key=len, reverse=True) if r)
+        optional = "?" if "" in rests else ""
+        branches.append(re.escape(first) + (f"(?:{tails}){optional}" if tails else ""))
+    return "|".join(branches)
 
 
 def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False) -> _Term:
     """Turn the taxonomy's small term syntax ('detain*', 're:...') into a regex."""
     if case_sensitive:
-        return _Term(term, re.compile(term), weight, True)
+        pattern = re.compile(term)
+        return _Term(term, pattern, weight, True, anchor=_leading_text(pattern))
     if term.startswith("re:"):
-        return _Term(term, re.compile(term[3:]), weight)
+        pattern = re.compile(term[3:])
+        return _Term(term, pattern, weight, anchor=_leading_text(pattern))
     words = []
     for word in fold(term).split():
         if word.endswith("*"):
@@ -111,7 +155,36 @@ def compile_term(term: str, weight: float = 0.0, *, case_sensitive: bool = False
             words.append(re.escape(word))
     body = r"[\s\-]+".join(words)
     literal = fold(term).split()[0].removesuffix("*") if words else ""
-    return _Term(term, re.compile(rf"(?<![\w-]){body}(?!\w)"), weight, literal=literal)
+    return _Term(term, re.compile(rf"(?<![\w-]){body}(?!\w)"), weight, literal=literal,
+                 anchor=literal)
+
+
+def _leading_text(pattern: re.Pattern[str]) -> str:
+    """The literal text every match of `pattern` starts with, after its leading zero-width
+    checks (`\b`, lookarounds), or "" when there is none or it cannot be told for sure.
+
+    Regexes starting with `\b` get none of `re`'s own prefix search, so without this each is
+    tried at every position of the article.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    try:
+        from re import _parser  # the stdlib's own parse of the pattern (Python >= 3.11)
+
+        items = list(_parser.parse(pattern.pattern, pattern.flags))
+        zero_width = {_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT}
+        literal = _parser.LITERAL
+    except (ImportError, AttributeError, re.error):
+        return ""
+    position = 0
+    while position < len(items) and items[position][0] in zero_width:
+        position += 1
+    text = []
+    for op, value in items[position:]:
+        if op is not literal:
+            break
+        text.append(chr(value))
+    return "".join(text)
 
 
 def _terms(entries: list[str], weight: float, case_sensitive: list[str] | None = None) -> tuple:
@@ -253,13 +326,14 @@ def judge_rules(
     tax = taxonomy or load_taxonomy()
     limit = tax.threshold if threshold is None else threshold
     fields = {"title": (title or "", fold(title or "")), "text": (text or "", fold(text or ""))}
-    # most of the ~600 terms are absent: one substring test on both folded fields rules them out
-    everything = f"{fields['title'][1]}\n{fields['text'][1]}"
+    # most of the ~600 terms are absent: one scan of both folded fields for every term's first
+    # word rules them out
+    present = tax.present(f"{fields['title'][1]}\n{fields['text'][1]}")
     matches: list[dict] = []
     claimed: dict[str, set[tuple[str, int]]] = {}
 
     def absent(term: _Term) -> bool:
-        return bool(term.literal) and term.literal not in everything
+        return bool(term.literal) and term.literal not in present
 
     def hit(rule: str, term: _Term, weight: float) -> bool:
         if absent(term):
@@ -292,8 +366,10 @@ def judge_rules(
 
     type_scores: dict[str, float] = {}
     for kind, terms in tax.incidents.items():
+        rule = f"incident:{kind}"
         for term in terms:
-            if term.weight and hit(f"incident:{kind}", term, term.weight):
+            if term.weight and (term.literal in present or not term.literal) and hit(
+                    rule, term, term.weight):
                 type_scores[kind] = type_scores.get(kind, 0.0) + matches[-1]["weight"]
 
     for name, terms in tax.negatives.items():
