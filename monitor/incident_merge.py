@@ -175,10 +175,12 @@ def merge_pass(index: IncidentIndex, touched: Iterable[int] | None = None, *,
                threshold: float | None = None, member_threshold: float | None = None,
                late_threshold: float | None = None,
                member_rank: int | None = None,
-               cache: dict | None = None) -> list[Merge]:
+               cache: dict | None = None,
+               apart: Iterable[tuple[int, int]] = ()) -> list[Merge]:
     """Merge open incidents that read as one story (the incidents of this batch against all
     open ones), best pair first; returns the merges, already applied to `index`. `cache`
-    (a dict) keeps pair scores across runs over one stream with different bars."""
+    (a dict) keeps pair scores across runs over one stream with different bars. `apart`:
+    incident pairs an operator split, never merged again (nor what absorbs either side)."""
     data = index.model.data
     threshold = float(data.get("merge_threshold", 1.01) if threshold is None else threshold)
     member_threshold = float(data.get("merge_member_threshold", 1.01)
@@ -190,13 +192,14 @@ def merge_pass(index: IncidentIndex, touched: Iterable[int] | None = None, *,
         return []
     todo = sorted(set(index.incidents) if touched is None else
                   {i for i in touched if i in index.incidents})
+    kept_apart = {frozenset(p) for p in apart}
     heap: list[tuple[float, int, int, int, dict]] = []
     scored: set[tuple[int, int]] = set()
 
     def consider(incident_id: int) -> None:
         for other in partners(index, incident_id):
             pair = (min(incident_id, other), max(incident_id, other))
-            if pair in scored:
+            if pair in scored or frozenset(pair) in kept_apart:
                 continue
             scored.add(pair)
             if cache is None:
@@ -212,8 +215,10 @@ def merge_pass(index: IncidentIndex, touched: Iterable[int] | None = None, *,
     merges: list[Merge] = []
     while heap:
         _, keep, drop, _, reason = heapq.heappop(heap)
-        if keep not in index.incidents or drop not in index.incidents:
+        if keep not in index.incidents or drop not in index.incidents or (
+                frozenset((keep, drop)) in kept_apart):
             continue
+        kept_apart = {frozenset(keep if i == drop else i for i in p) for p in kept_apart}
         index.absorb(keep, drop)
         reason = {**reason, "decision": "merged incidents", "threshold":
                   late_threshold if reason["late"] else threshold,

@@ -188,7 +188,8 @@ def cluster_new_articles(
                 touched.add(incident_id)
             elif incident_id is not None:
                 report.new_incidents.append(incident_id)
-    for merge in merge_pass(index, touched | set(report.new_incidents)):
+    for merge in merge_pass(index, touched | set(report.new_incidents),
+                            apart=incident_store.split_pairs(db)):
         _record_merge(db, merge, now)
         report.merged.append((merge.keep, merge.drop))
         touched.add(merge.keep)
