@@ -74,6 +74,16 @@ def test_hasan_saleh_death_11_reports_mostly_spanish_form_one_incident(test_spli
     assert len(_incidents_of(test_split, "2025-10-hasan-saleh-death")) == 1
 
 
+def test_newark_delaney_hall_arrest_19_reports_in_two_languages_form_one_incident(
+        test_split) -> None:
+    # the stream starts two incidents; the merge pass joins them
+    assert len(_incidents_of(test_split, "2025-05-newark-delaney-hall-baraka-arrest")) == 1
+
+
+def test_flores_replacement_rule_2_reports_form_one_incident(test_split) -> None:
+    assert len(_incidents_of(test_split, "2019-08-flores-replacement-final-rule")) == 1
+
+
 def test_third_country_deportations_to_two_countries_stay_apart(test_split) -> None:
     south_sudan = _incidents_of(test_split, "2025-05-south-sudan-third-country-deportations")
     eswatini = _incidents_of(test_split, "2025-07-eswatini-deportations")
