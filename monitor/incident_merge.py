@@ -43,6 +43,9 @@ from monitor.similarity import (
 )
 
 MAX_PARTNERS = 8  # candidate incidents scored per incident, closest centroid first
+# a pair whose centroids' lemma cosine is below this is not scored: on dev and test every pair
+# that passed the bars had at least 0.216 (cross-language pairs are the low ones)
+MIN_CENTROID_COSINE = 0.2
 MEMBER_PAIRS = 3  # the closest member pairs scored (by lemma cosine)
 FOLLOW_UP_DAYS = 14
 
@@ -148,10 +151,11 @@ def passes(reason: dict, threshold: float, member_threshold: float, late_thresho
 
 
 def partners(index: IncidentIndex, incident_id: int) -> list[int]:
-    """Open incidents sharing blocking keys with this one (most keys first), closest first."""
+    """Open incidents sharing blocking keys with this one (most keys first), closest centroid
+    first, and close enough (`MIN_CENTROID_COSINE`) to be worth a full score."""
     inc = index.incidents[incident_id]
     keys: set[str] = set()
-    for doc_id in inc.doc_ids:
+    for doc_id in inc.doc_ids[-MAX_MEMBERS_COMPARED:]:
         sig = index.signatures.get(doc_id)
         if sig is not None:
             keys |= blocking_keys(sig.features)
@@ -163,12 +167,15 @@ def partners(index: IncidentIndex, incident_id: int) -> list[int]:
         found = set().union(*buckets.values())
         if len(found) <= MAX_BLOCK:
             hits.update(found)
-    found = [i for i, _ in hits.most_common(4 * MAX_PARTNERS)
-             if i != incident_id and i in index.incidents]
-    found.sort(key=lambda i: -cosine(_top(inc.centroid.terms, MAX_TERMS),
-                                     index.incidents[i].centroid.terms,
-                                     index.incidents[i].centroid.norm))
-    return found[:MAX_PARTNERS]
+    mine = _top(inc.centroid.terms, MAX_TERMS)
+    near = []
+    for other in hits.most_common(4 * MAX_PARTNERS):
+        if other[0] != incident_id and other[0] in index.incidents:
+            c = index.incidents[other[0]].centroid
+            similarity = cosine(mine, c.terms, c.norm)
+            if similarity >= MIN_CENTROID_COSINE:
+                near.append((-similarity, other[0]))
+    return [i for _, i in sorted(near)[:MAX_PARTNERS]]
 
 
 def merge_pass(index: IncidentIndex, touched: Iterable[int] | None = None, *,
