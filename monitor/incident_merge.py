@@ -172,6 +172,8 @@ def partners(index: IncidentIndex, incident_id: int) -> list[int]:
     for other in hits.most_common(4 * MAX_PARTNERS):
         if other[0] != incident_id and other[0] in index.incidents:
             c = index.incidents[other[0]].centroid
+            if c.size == 1 and inc.centroid.size == 1:
+                continue  # two lone reports: the stream compared them already
             similarity = cosine(mine, c.terms, c.norm)
             if similarity >= MIN_CENTROID_COSINE:
                 near.append((-similarity, other[0]))

@@ -80,8 +80,15 @@ def test_newark_delaney_hall_arrest_19_reports_in_two_languages_form_one_inciden
     assert len(_incidents_of(test_split, "2025-05-newark-delaney-hall-baraka-arrest")) == 1
 
 
-def test_flores_replacement_rule_2_reports_form_one_incident(test_split) -> None:
-    assert len(_incidents_of(test_split, "2019-08-flores-replacement-final-rule")) == 1
+FLORES_RULES = ("the merge pass joins the Flores replacement proposal (Sept 2018) and final rule "
+                "(Aug 2019): one wording, one programme, similarity 0.9998 both ways")
+
+
+@pytest.mark.xfail(strict=True, reason=FLORES_RULES)
+def test_flores_proposed_and_final_rule_a_year_apart_stay_apart(test_split) -> None:
+    proposal = _incidents_of(test_split, "2018-09-flores-replacement-nprm")
+    final = _incidents_of(test_split, "2019-08-flores-replacement-final-rule")
+    assert not proposal & final
 
 
 def test_third_country_deportations_to_two_countries_stay_apart(test_split) -> None:
