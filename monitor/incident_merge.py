@@ -169,7 +169,8 @@ def partners(index: IncidentIndex, incident_id: int) -> list[int]:
             hits.update(found)
     mine = _top(inc.centroid.terms, MAX_TERMS)
     near = []
-    for other in hits.most_common(4 * MAX_PARTNERS):
+    # ties broken by id, not by set order (which changes with the process's hash seed)
+    for other in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:4 * MAX_PARTNERS]:
         if other[0] != incident_id and other[0] in index.incidents:
             c = index.incidents[other[0]].centroid
             if c.size == 1 and inc.centroid.size == 1:

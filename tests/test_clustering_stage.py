@@ -120,12 +120,12 @@ def test_cli_export_pairs_writes_file(cli_config, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def eswatini():
-    """The 21 test-split reports (13 English, 8 Spanish) of the July 2025 deportations to
-    Eswatini: stored in one run, the stream starts three incidents; the merge pass joins two."""
+def haiti_tps():
+    """The 9 test-split reports (3 English, 6 Spanish) of the July 2025 termination of Haiti's
+    TPS: stored in one run, the stream starts two incidents; the merge pass joins them."""
     docs, labels, items = corpus_docs("test")
     return [(d, items[d.id]) for d in docs
-            if labels[d.id] == "2025-07-eswatini-deportations"]
+            if labels[d.id] == "2025-07-haiti-tps-termination"]
 
 
 def _store_real(db, doc, item) -> int:
@@ -139,8 +139,8 @@ def _store_real(db, doc, item) -> int:
     return article_store.upsert_article(db, record)[0]
 
 
-def test_merge_pass_joins_two_halves_of_one_story_and_records_why(db, eswatini) -> None:
-    for doc, item in eswatini:
+def test_merge_pass_joins_two_halves_of_one_story_and_records_why(db, haiti_tps) -> None:
+    for doc, item in haiti_tps:
         _store_real(db, doc, item)
     report = stage.cluster_new_articles(db)
     (kept, dropped), = report.merged
@@ -151,15 +151,15 @@ def test_merge_pass_joins_two_halves_of_one_story_and_records_why(db, eswatini) 
         "auto_merge", dropped, "merged incidents", {kept})
 
 
-def test_merge_pass_decision_is_not_exported_as_an_operator_pair(db, eswatini) -> None:
-    for doc, item in eswatini:
+def test_merge_pass_decision_is_not_exported_as_an_operator_pair(db, haiti_tps) -> None:
+    for doc, item in haiti_tps:
         _store_real(db, doc, item)
     stage.cluster_new_articles(db)
     assert stage.operator_pairs(db) == []
 
 
-def test_operator_split_of_a_merged_story_is_not_undone_by_the_next_run(db, eswatini) -> None:
-    stored = {_store_real(db, doc, item): (doc, item) for doc, item in eswatini}
+def test_operator_split_of_a_merged_story_is_not_undone_by_the_next_run(db, haiti_tps) -> None:
+    stored = {_store_real(db, doc, item): (doc, item) for doc, item in haiti_tps}
     (kept, _), = stage.cluster_new_articles(db).merged
     moved = json.loads(incident_store.decisions(db, kept)[0]["note"])["moved"]
     new = stage.split_incident(db, kept, moved)
@@ -169,10 +169,10 @@ def test_operator_split_of_a_merged_story_is_not_undone_by_the_next_run(db, eswa
     assert {_incident_of(db, a) for a in moved} == {new}
 
 
-def test_cli_show_explains_an_automatic_merge(tmp_path: Path, eswatini) -> None:
+def test_cli_show_explains_an_automatic_merge(tmp_path: Path, haiti_tps) -> None:
     config = write_config(tmp_path)
     db = open_db(tmp_path / "monitor.db")
-    ids = [_store_real(db, doc, item) for doc, item in eswatini]
+    ids = [_store_real(db, doc, item) for doc, item in haiti_tps]
     stage.cluster_new_articles(db)
     kept = _incident_of(db, ids[0])
     db.close()
