@@ -28,14 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.cluster_training import corpus_docs  # noqa: E402
 from monitor.clustering import Doc, IncidentIndex, pairwise_scores  # noqa: E402
+from monitor.incident_merge import merge_pass  # noqa: E402
 
 WRITTEN = Path(__file__).resolve().parents[1] / "tests" / "data" / "cluster_set.jsonl"
 PRECISION_TARGET = 0.98
 RECALL_TARGET = 0.95
 
 
-def run(docs: list[Doc]) -> tuple[dict[int, int], dict[int, dict]]:
-    """Assign in publication order; returns predictions and the reason for every article."""
+def run(docs: list[Doc], merge: bool = True) -> tuple[dict[int, int], dict[int, dict]]:
+    """Assign in publication order, then run the incident-merge pass (the split is one batch,
+    as one crawl is for the pipeline); returns predictions and the reason for every article."""
     index = IncidentIndex()
     reasons: dict[int, dict] = {}
     for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
@@ -43,6 +45,10 @@ def run(docs: list[Doc]) -> tuple[dict[int, int], dict[int, dict]]:
         result = index.assign(doc, sig)
         reasons[doc.id] = result.reason
         index.add(result.incident_id if result.incident_id is not None else doc.id, doc, sig)
+    if merge:
+        for m in merge_pass(index):
+            for doc_id in index.incidents[m.keep].doc_ids:
+                reasons[doc_id] = {**reasons[doc_id], "merged": m.reason}
     return index.assignments(), reasons
 
 

@@ -185,6 +185,47 @@ def calibrate(model_data: dict, docs: list[Doc], labels: dict[int, str]
     return max(results, key=lambda r: _f_beta(r[1]))
 
 
+MERGE_THRESHOLDS = (0.9, 0.95, 0.98, 0.99)
+MERGE_MEMBER_THRESHOLDS = (0.8, 0.9, 0.95)
+MERGE_LATE_THRESHOLDS = (0.999, 1.01)  # 1.01: incidents weeks apart never merge
+MERGE_MEMBER_RANKS = (1, 2)
+
+
+def calibrate_merge(model_data: dict, docs: list[Doc], labels: dict[int, str]
+                    ) -> tuple[dict[str, float], dict]:
+    """The incident-merge pass's bars (`monitor.incident_merge`) on the calibrated stream:
+    the same rule as `calibrate` (best dev recall at precision >= PRECISION_FLOOR, else the
+    best F-beta), with "no merge pass" among the choices, so the pass must earn its place."""
+    import copy
+
+    from monitor.incident_merge import merge_pass
+
+    model = SimilarityModel(model_data)
+    stream = IncidentIndex(model=model)
+    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
+        sig = stream.signature(doc)
+        found = stream.assign(doc, sig).incident_id
+        stream.add(found if found is not None else doc.id, doc, sig)
+    off = {"merge_threshold": 1.01, "merge_member_threshold": 1.01,
+           "merge_late_threshold": 1.01, "merge_member_rank": 1}
+    results = [(off, pairwise_scores(labels, stream.assignments()))]
+    cache: dict = {}
+    for threshold in MERGE_THRESHOLDS:
+        for member in MERGE_MEMBER_THRESHOLDS:
+            for late in MERGE_LATE_THRESHOLDS:
+                for rank in MERGE_MEMBER_RANKS:
+                    setting = {"merge_threshold": threshold, "merge_member_threshold": member,
+                               "merge_late_threshold": late, "merge_member_rank": rank}
+                    index = copy.deepcopy(stream)
+                    merge_pass(index, threshold=threshold, member_threshold=member,
+                               late_threshold=late, member_rank=rank, cache=cache)
+                    results.append((setting, pairwise_scores(labels, index.assignments())))
+    passing = [r for r in results if r[1]["precision"] >= PRECISION_FLOOR]
+    if passing:
+        return max(passing, key=lambda r: (r[1]["recall"], -r[0]["merge_threshold"]))
+    return max(results, key=lambda r: _f_beta(r[1]))
+
+
 def train(pairs_file: Path | None = None, corpus_path: Path | None = None) -> dict:
     """Fit the model on dev (plus operator pairs) and return the JSON-ready model."""
     from sklearn.linear_model import LogisticRegression
@@ -209,10 +250,14 @@ def train(pairs_file: Path | None = None, corpus_path: Path | None = None) -> di
             "scale": [round(float(s), 6) for s in scale]}
     setting, scores = calibrate(data, docs, labels)
     data.update(setting)
+    setting, merged = calibrate_merge(data, docs, labels)
+    data.update(setting)
     data["trained"] = {
         "on": "tests/data/real/corpus.jsonl dev" + (f" + {pairs_file.name}" if pairs_file else ""),
         "pairs": len(y), "positive_pairs": int(sum(y)),
         "dev_precision": round(scores["precision"], 4), "dev_recall": round(scores["recall"], 4),
+        "dev_precision_after_merge": round(merged["precision"], 4),
+        "dev_recall_after_merge": round(merged["recall"], 4),
         "date": datetime.now(UTC).date().isoformat(),
     }
     return data
@@ -223,8 +268,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=Path, help="operator pairs from `incidents export-pairs`")
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--merge-only", action="store_true",
+                        help="keep the model's weights and stream bars; recalibrate only the "
+                             "incident-merge pass's bars (seconds, not minutes)")
     args = parser.parse_args(argv)
-    data = train(args.pairs, args.corpus)
+    if args.merge_only:
+        data = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+        docs, labels, _ = corpus_docs("dev", args.corpus)
+        setting, merged = calibrate_merge(data, docs, labels)
+        data.update(setting)
+        data["trained"].update({"dev_precision_after_merge": round(merged["precision"], 4),
+                                "dev_recall_after_merge": round(merged["recall"], 4)})
+    else:
+        data = train(args.pairs, args.corpus)
     args.out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n",
                         encoding="utf-8")
     weights = sorted(zip(data["features"], data["coef"], strict=True), key=lambda p: -abs(p[1]))
@@ -232,6 +288,11 @@ def main(argv: list[str] | None = None) -> int:
           f"(late joins {data['follow_up_threshold']}, closest member "
           f"{data['member_threshold']}), dev "
           f"precision {data['trained']['dev_precision']} recall {data['trained']['dev_recall']}")
+    print(f"merge pass: centroid bar {data['merge_threshold']} (late "
+          f"{data['merge_late_threshold']}), member pair {data['merge_member_rank']} bar "
+          f"{data['merge_member_threshold']}; dev after it precision "
+          f"{data['trained']['dev_precision_after_merge']} recall "
+          f"{data['trained']['dev_recall_after_merge']}")
     print("weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in weights))
     return 0
 

@@ -288,6 +288,18 @@ class IncidentIndex:
         for doc_id in [d for d, i in self.incident_of.items() if i == drop]:
             self.move(doc_id, keep)
 
+    def absorb(self, keep: int, drop: int) -> None:
+        """The merge pass's merge (`monitor.incident_merge`): `drop`'s members join `keep`'s
+        centroid in one go (an operator merge moves them one by one, rebuilding each time)."""
+        inc = self.incidents.pop(drop, None)
+        if inc is None or keep == drop:
+            return
+        for doc_id in inc.doc_ids:
+            self.incident_of[doc_id] = keep
+            signature = self.signatures.get(doc_id)
+            if signature is not None:
+                self._attach(keep, signature)
+
     def move(self, doc_id: int, incident_id: int) -> None:
         """Operator split: put one article into another (possibly new) incident."""
         signature = self.signatures.get(doc_id)
@@ -508,16 +520,24 @@ class IncidentIndex:
         return dict(self.incident_of)
 
 
-def cluster(docs: Iterable[Doc], index: IncidentIndex | None = None) -> dict[int, int]:
-    """Batch helper: assign documents in publication order; returns doc id -> incident id.
+def cluster(docs: Iterable[Doc], index: IncidentIndex | None = None,
+            merge: bool = True) -> dict[int, int]:
+    """Batch helper: assign documents in publication order, then (with `merge`) run the
+    incident-merge pass over the batch's incidents, as the pipeline stage does; returns
+    doc id -> incident id. New incidents are numbered from the first article's id, so labels
+    are deterministic."""
+    from monitor.incident_merge import merge_pass  # it builds on this module
 
-    New incidents are numbered from the first article's id, so labels are deterministic.
-    """
     index = index or IncidentIndex()
+    touched: set[int] = set()
     for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
         sig = index.signature(doc)
         result = index.assign(doc, sig)
-        index.add(result.incident_id if result.incident_id is not None else doc.id, doc, sig)
+        incident_id = result.incident_id if result.incident_id is not None else doc.id
+        index.add(incident_id, doc, sig)
+        touched.add(incident_id)
+    if merge:
+        merge_pass(index, touched)
     return index.assignments()
 
 

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from monitor.clustering import HORIZON_DAYS, Doc, IncidentIndex, Signature
+from monitor.incident_merge import Merge, merge_pass
 from monitor.relevance import Judgement, explain
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store
@@ -50,6 +51,7 @@ class ClusterReport:
     updated_incidents: list[int] = field(default_factory=list)
     articles_considered: int = 0
     joined: dict[int, int] = field(default_factory=dict)  # article id -> incident id
+    merged: list[tuple[int, int]] = field(default_factory=list)  # (kept, dropped) by the pass
 
 
 def why_flagged(article: dict) -> str:
@@ -186,8 +188,35 @@ def cluster_new_articles(
                 touched.add(incident_id)
             elif incident_id is not None:
                 report.new_incidents.append(incident_id)
-    report.updated_incidents = sorted(touched - set(report.new_incidents))
+    for merge in merge_pass(index, touched | set(report.new_incidents),
+                            apart=incident_store.split_pairs(db)):
+        _record_merge(db, merge, now)
+        report.merged.append((merge.keep, merge.drop))
+        touched.add(merge.keep)
+    dropped = {drop for _, drop in report.merged}
+    report.new_incidents = [i for i in report.new_incidents if i not in dropped]
+    report.updated_incidents = sorted(touched - set(report.new_incidents) - dropped)
     return report
+
+
+def _record_merge(db: sqlite_utils.Database, merge: Merge, now: datetime | None) -> None:
+    """Write one merge of the incident-merge pass: articles move, `drop` becomes a tombstone,
+    and the decision (`auto_merge`, with its reason) is kept for `incidents show`. An operator
+    undoes it with a split; it is not exported as a training pair (the model made it)."""
+    keep = incident_store.resolve_merged(db, merge.keep)
+    drop = incident_store.resolve_merged(db, merge.drop)
+    if keep == drop:
+        return
+    with db.atomic():
+        moved = [a["id"] for a in article_store.articles_of_incident(db, drop)]
+        kept = [a["id"] for a in article_store.articles_of_incident(db, keep)]
+        incident_store.move_articles(db, moved, keep)
+        incident_store.mark_merged(db, drop, keep, now=now)
+        incident_store.record_decision(
+            db, "auto_merge", keep, other_incident_id=drop, now=now,
+            note=json.dumps({"kept": kept, "moved": moved, "reason": merge.reason},
+                            ensure_ascii=False))
+        refresh_incident(db, keep, now=now)
 
 
 def _may_join(db: sqlite_utils.Database, article: dict[str, Any], assignment: Any) -> bool:
@@ -325,6 +354,11 @@ def explain_reason(reason: dict[str, Any]) -> str:
     if "member_similarity" in reason:
         parts.append(f"closest member {reason['member_similarity']:.2f} (bar "
                      f"{reason.get('member_threshold', 0):.2f})")
+    if reason.get("member_similarities"):
+        rank = int(reason.get("member_rank", 1))
+        parts.append("closest member pairs " + ", ".join(
+            f"{p:.2f}" for p in reason["member_similarities"]) + f" (bar "
+            f"{reason.get('member_threshold', 0):.2f} for pair {rank})")
     if reason.get("contributions"):
         parts.append("top features " + ", ".join(
             f"{name} {value:+.2f}" for name, value in reason["contributions"][:4]))

@@ -74,6 +74,28 @@ def test_hasan_saleh_death_11_reports_mostly_spanish_form_one_incident(test_spli
     assert len(_incidents_of(test_split, "2025-10-hasan-saleh-death")) == 1
 
 
+NEWARK_HALVES = ("the stream starts two incidents (14 and 7 reports); the merge pass joined them "
+                 "when the family had 19 reports, and not since two were added (model trained "
+                 "before the corpus grew: retrain, then see)")
+
+
+@pytest.mark.xfail(strict=True, reason=NEWARK_HALVES)
+def test_newark_delaney_hall_arrest_21_reports_in_two_languages_form_one_incident(
+        test_split) -> None:
+    assert len(_incidents_of(test_split, "2025-05-newark-delaney-hall-baraka-arrest")) == 1
+
+
+FLORES_RULES = ("the merge pass joins the Flores replacement proposal (Sept 2018) and final rule "
+                "(Aug 2019): one wording, one programme, similarity 0.9998 both ways")
+
+
+@pytest.mark.xfail(strict=True, reason=FLORES_RULES)
+def test_flores_proposed_and_final_rule_a_year_apart_stay_apart(test_split) -> None:
+    proposal = _incidents_of(test_split, "2018-09-flores-replacement-nprm")
+    final = _incidents_of(test_split, "2019-08-flores-replacement-final-rule")
+    assert not proposal & final
+
+
 def test_third_country_deportations_to_two_countries_stay_apart(test_split) -> None:
     south_sudan = _incidents_of(test_split, "2025-05-south-sudan-third-country-deportations")
     eswatini = _incidents_of(test_split, "2025-07-eswatini-deportations")

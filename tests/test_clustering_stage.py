@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from monitor import incidents as stage
+from monitor.cluster_training import corpus_docs
 from monitor.cluster_training import operator_pairs as training_pairs
-from monitor.clustering import IncidentIndex
+from monitor.clustering import Doc, IncidentIndex
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import open_db
+from monitor.urls import content_hash
 from tests.conftest import run_cli, write_config
 from tests.test_incident_stage import _incident_of, _store
 
@@ -115,6 +117,67 @@ def test_cli_export_pairs_writes_file(cli_config, tmp_path: Path) -> None:
     result = run_cli("incidents", "export-pairs", "-o", str(out), config=config)
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert "labelled pairs written" in result.stdout and rows and not rows[0]["same"]
+
+
+@pytest.fixture(scope="module")
+def haiti_tps():
+    """The 9 test-split reports (3 English, 6 Spanish) of the July 2025 termination of Haiti's
+    TPS: stored in one run, the stream starts two incidents; the merge pass joins them."""
+    docs, labels, items = corpus_docs("test")
+    return [(d, items[d.id]) for d in docs
+            if labels[d.id] == "2025-07-haiti-tps-termination"]
+
+
+def _store_real(db, doc, item) -> int:
+    record = {
+        "url": item["url"], "source_id": "real", "outlet": item.get("outlet"),
+        "title": doc.title, "text": doc.text,
+        "content_hash": content_hash(f"{doc.title}\n{doc.text}"),
+        "published": doc.published, "language": doc.language, "score": 5.0, "relevant": 1,
+        "incident_type": doc.incident_type, "matches": [], "facts": doc.facts,
+    }
+    return article_store.upsert_article(db, record)[0]
+
+
+def test_merge_pass_joins_two_halves_of_one_story_and_records_why(db, haiti_tps) -> None:
+    for doc, item in haiti_tps:
+        _store_real(db, doc, item)
+    report = stage.cluster_new_articles(db)
+    (kept, dropped), = report.merged
+    decision = incident_store.decisions(db, kept)[0]
+    note = json.loads(decision["note"])
+    assert (decision["action"], decision["other_incident_id"], note["reason"]["decision"],
+            {_incident_of(db, a) for a in note["moved"] + note["kept"]}) == (
+        "auto_merge", dropped, "merged incidents", {kept})
+
+
+def test_merge_pass_decision_is_not_exported_as_an_operator_pair(db, haiti_tps) -> None:
+    for doc, item in haiti_tps:
+        _store_real(db, doc, item)
+    stage.cluster_new_articles(db)
+    assert stage.operator_pairs(db) == []
+
+
+def test_operator_split_of_a_merged_story_is_not_undone_by_the_next_run(db, haiti_tps) -> None:
+    stored = {_store_real(db, doc, item): (doc, item) for doc, item in haiti_tps}
+    (kept, _), = stage.cluster_new_articles(db).merged
+    moved = json.loads(incident_store.decisions(db, kept)[0]["note"])["moved"]
+    new = stage.split_incident(db, kept, moved)
+    doc, item = stored[moved[0]]  # a revision: the next run touches the split-out incident
+    _store_real(db, Doc(**{**doc.__dict__, "text": doc.text + " Updated."}), item)
+    stage.cluster_new_articles(db)
+    assert {_incident_of(db, a) for a in moved} == {new}
+
+
+def test_cli_show_explains_an_automatic_merge(tmp_path: Path, haiti_tps) -> None:
+    config = write_config(tmp_path)
+    db = open_db(tmp_path / "monitor.db")
+    ids = [_store_real(db, doc, item) for doc, item in haiti_tps]
+    stage.cluster_new_articles(db)
+    kept = _incident_of(db, ids[0])
+    db.close()
+    result = run_cli("incidents", "show", str(kept), config=config)
+    assert "auto_merge" in result.stdout and "closest member pairs" in result.stdout
 
 
 def test_a_batch_is_assigned_in_publication_order_whatever_order_it_was_stored() -> None:

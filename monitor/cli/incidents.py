@@ -97,11 +97,14 @@ def show_command(obj: Context, incident_id: int) -> None:
         click.echo(f"  conflicting counts of {conflict['noun'] or 'people'}: {values}")
     history = incident_store.decisions(db, incident_id)
     if history:
-        click.echo("\nOperator decisions:")
+        click.echo("\nDecisions (auto_merge: the merge pass; undo with a split):")
         for d in history:
             article = f" article #{d['article_id']}" if d["article_id"] else ""
             click.echo(f"  {d['created_at']} {d['action']}{article}: incident {d['incident_id']}"
                        f" <- {d['other_incident_id']}")
+            if d["action"] == "auto_merge":
+                note = json.loads(d.get("note") or "{}")
+                click.echo(f"     why: {stage.explain_reason(note.get('reason') or {})}")
 
 
 @incidents.command("merge")

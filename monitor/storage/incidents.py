@@ -259,6 +259,14 @@ def all_decisions(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return list(db["incident_decisions"].rows_where(order_by="id"))
 
 
+def split_pairs(db: sqlite_utils.Database) -> list[tuple[int, int]]:
+    """(new incident, incident it was split from) for every operator split, each side followed
+    to its live incident: the merge pass never joins them again."""
+    rows = db.execute("SELECT incident_id, other_incident_id FROM incident_decisions "
+                      "WHERE action = 'split' AND other_incident_id IS NOT NULL").fetchall()
+    return [(resolve_merged(db, a), resolve_merged(db, b)) for a, b in rows]
+
+
 def pinned_incident(db: sqlite_utils.Database, article_id: int) -> int | None:
     """Where an operator last put this article (split), so re-clustering keeps it there."""
     row = db.execute(
