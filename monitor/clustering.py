@@ -520,27 +520,6 @@ class IncidentIndex:
         return dict(self.incident_of)
 
 
-def cluster(docs: Iterable[Doc], index: IncidentIndex | None = None,
-            merge: bool = True) -> dict[int, int]:
-    """Batch helper: assign documents in publication order, then (with `merge`) run the
-    incident-merge pass over the batch's incidents, as the pipeline stage does; returns
-    doc id -> incident id. New incidents are numbered from the first article's id, so labels
-    are deterministic."""
-    from monitor.incident_merge import merge_pass  # it builds on this module
-
-    index = index or IncidentIndex()
-    touched: set[int] = set()
-    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
-        sig = index.signature(doc)
-        result = index.assign(doc, sig)
-        incident_id = result.incident_id if result.incident_id is not None else doc.id
-        index.add(incident_id, doc, sig)
-        touched.add(incident_id)
-    if merge:
-        merge_pass(index, touched)
-    return index.assignments()
-
-
 def pairwise_scores(labels: Mapping[int, str], predicted: Mapping[int, int],
                     only: Iterable[tuple[int, int]] | None = None) -> dict[str, float]:
     """Pairwise precision/recall/F1 over all pairs of articles (or the pairs in `only`)."""

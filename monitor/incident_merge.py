@@ -28,6 +28,7 @@ import numpy as np
 from monitor.clustering import (
     MAX_BLOCK,
     MAX_MEMBERS_COMPARED,
+    Doc,
     IncidentIndex,
     blocking_keys,
 )
@@ -237,3 +238,22 @@ def merge_pass(index: IncidentIndex, touched: Iterable[int] | None = None, *,
         scored = {p for p in scored if keep not in p and drop not in p}
         consider(keep)
     return merges
+
+
+def cluster(docs: Iterable[Doc], index: IncidentIndex | None = None,
+            merge: bool = True) -> dict[int, int]:
+    """Batch helper: assign documents in publication order, then (with `merge`) run the
+    incident-merge pass over the batch's incidents, as the pipeline stage does; returns
+    doc id -> incident id. New incidents are numbered from the first article's id, so labels
+    are deterministic."""
+    index = index or IncidentIndex()
+    touched: set[int] = set()
+    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
+        sig = index.signature(doc)
+        result = index.assign(doc, sig)
+        incident_id = result.incident_id if result.incident_id is not None else doc.id
+        index.add(incident_id, doc, sig)
+        touched.add(incident_id)
+    if merge:
+        merge_pass(index, touched)
+    return index.assignments()

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from monitor.cluster_training import corpus_docs
-from monitor.clustering import Doc, IncidentIndex, Signature, cluster, pairwise_scores
+from monitor.clustering import Doc, IncidentIndex, Signature, pairwise_scores
+from monitor.incident_merge import cluster
 from monitor.neardup import LSH, minhash
 from monitor.similarity import FEATURES, Centroid, default_model, features_of, pair_features
 
