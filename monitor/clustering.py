@@ -367,7 +367,9 @@ class IncidentIndex:
         week = self._week(when)
         low, high = week - span, week + span
         hits: Counter = Counter()
-        for key in _query_keys(signature.features):
+        # sorted: a set of strings iterates in an order that changes with the interpreter's
+        # hash seed, and the order decides most_common's ties, so runs would differ
+        for key in sorted(_query_keys(signature.features)):
             buckets = self.postings.get(key)
             if not buckets:
                 continue
