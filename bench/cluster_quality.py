@@ -27,7 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.cluster_training import corpus_docs  # noqa: E402
-from monitor.clustering import Doc, IncidentIndex, pairwise_scores  # noqa: E402
+from monitor.clustering import (  # noqa: E402
+    Doc,
+    IncidentIndex,
+    pairwise_scores,
+    publication_order,
+)
 from monitor.incident_merge import merge_pass  # noqa: E402
 
 WRITTEN = Path(__file__).resolve().parents[1] / "tests" / "data" / "cluster_set.jsonl"
@@ -40,14 +45,16 @@ def run(docs: list[Doc], merge: bool = True) -> tuple[dict[int, int], dict[int, 
     as one crawl is for the pipeline); returns predictions and the reason for every article."""
     index = IncidentIndex()
     reasons: dict[int, dict] = {}
-    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
+    for doc in sorted(docs, key=publication_order):
         sig = index.signature(doc)
         result = index.assign(doc, sig)
         reasons[doc.id] = result.reason
         index.add(result.incident_id if result.incident_id is not None else doc.id, doc, sig)
     if merge:
         for m in merge_pass(index):
-            for doc_id in index.incidents[m.keep].doc_ids:
+            # a later merge of the pass may have absorbed `keep` in turn: its reason stands
+            kept = index.incidents.get(m.keep)
+            for doc_id in kept.doc_ids if kept else ():
                 reasons[doc_id] = {**reasons[doc_id], "merged": m.reason}
     return index.assignments(), reasons
 
@@ -60,7 +67,7 @@ def _line(name: str, s: dict) -> str:
 def follow_up_recall(docs: list[Doc], labels: dict[int, str], items: dict[int, dict],
                      predicted: dict[int, int]) -> tuple[int, int]:
     """(follow-ups attached, follow-ups with an earlier report of their event)."""
-    order = sorted(docs, key=lambda d: (d.published or "", d.id))
+    order = sorted(docs, key=publication_order)
     seen: list[int] = []
     attached = total = 0
     for doc in order:
@@ -77,7 +84,7 @@ def follow_up_role(docs: list[Doc], labels: dict[int, str], items: dict[int, dic
                    predicted: dict[int, int], reasons: dict[int, dict]) -> dict[str, int]:
     """Of the reports correctly attached to an earlier report of their event: how many the
     corpus marks `follow_up`, how many were given the follow-up role, and by which rule."""
-    order = sorted(docs, key=lambda d: (d.published or "", d.id))
+    order = sorted(docs, key=publication_order)
     seen: list[int] = []
     out = {"true": 0, "marked": 0, "both": 0, "by_cue": 0}
     for doc in order:

@@ -28,7 +28,13 @@ from pathlib import Path
 import numpy as np
 
 from monitor import corpus
-from monitor.clustering import MAX_MEMBERS_COMPARED, Doc, IncidentIndex, pairwise_scores
+from monitor.clustering import (
+    MAX_MEMBERS_COMPARED,
+    Doc,
+    IncidentIndex,
+    pairwise_scores,
+    publication_order,
+)
 from monitor.facts import extract_facts
 from monitor.neardup import jaccard
 from monitor.relevance import judge
@@ -114,7 +120,7 @@ def stream_pairs(docs: list[Doc], labels: dict[int, str], index: IncidentIndex
     X, y = [], []
     centroids: dict[str, Centroid] = {}
     members: dict[str, list] = {}
-    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
+    for doc in sorted(docs, key=publication_order):
         sig = index.signature(doc)
         own = labels[doc.id]
         others = sorted((k for k in centroids if k != own),
@@ -165,7 +171,7 @@ def calibrate(model_data: dict, docs: list[Doc], labels: dict[int, str]
     precision >= PRECISION_FLOOR, else the best dev F-beta (beta 0.5: precision first), found
     by clustering dev for real with each setting."""
     model = SimilarityModel(model_data)
-    ordered = sorted(docs, key=lambda d: (d.published or "", d.id))
+    ordered = sorted(docs, key=publication_order)
     signer = IncidentIndex(model=model)
     signed = [(doc, signer.signature(doc)) for doc in ordered]  # the thresholds change nothing
     results = []
@@ -202,7 +208,7 @@ def calibrate_merge(model_data: dict, docs: list[Doc], labels: dict[int, str]
 
     model = SimilarityModel(model_data)
     stream = IncidentIndex(model=model)
-    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
+    for doc in sorted(docs, key=publication_order):
         sig = stream.signature(doc)
         found = stream.assign(doc, sig).incident_id
         stream.add(found if found is not None else doc.id, doc, sig)

@@ -76,6 +76,18 @@ class Doc:
     facts: Mapping[str, list[dict]] = field(default_factory=dict)
 
 
+def publication_order(doc: Doc) -> tuple[str, int]:
+    """The order a batch is assigned in: as its stories were published, undated first.
+
+    Streaming assignment depends on arrival order. The batch helper, training and the quality
+    bench use this one order, the one the shipped model was trained and calibrated in. The
+    pipeline's `incidents.story_order` puts undated reports last instead (measured on the
+    corpus: test P 0.952 R 0.752, dev 0.867 / 0.703, against 0.941 / 0.714 and 0.853 / 0.782
+    here); making the two one order needs a retrain and a re-check of the stage's tests.
+    """
+    return (doc.published or "", doc.id)
+
+
 @dataclass
 class Signature:
     """What the index keeps per article; `to_bytes` is what storage persists."""

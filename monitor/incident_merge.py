@@ -31,6 +31,7 @@ from monitor.clustering import (
     Doc,
     IncidentIndex,
     blocking_keys,
+    publication_order,
 )
 from monitor.neardup import jaccard
 from monitor.similarity import (
@@ -248,7 +249,7 @@ def cluster(docs: Iterable[Doc], index: IncidentIndex | None = None,
     are deterministic."""
     index = index or IncidentIndex()
     touched: set[int] = set()
-    for doc in sorted(docs, key=lambda d: (d.published or "", d.id)):
+    for doc in sorted(docs, key=publication_order):
         sig = index.signature(doc)
         result = index.assign(doc, sig)
         incident_id = result.incident_id if result.incident_id is not None else doc.id
