@@ -424,18 +424,9 @@ def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
     merged.setdefault("action", merged.get("section", ""))
     if first is None or not (merged.get("title") and merged.get("agencies") and merged["action"]):
         return None  # not enough to say who did what
-    values = {key: clean_text(value) for key, value in merged.items()}
-    values["date"] = story.format_date(merged.get("date"), facts.month_names())
-    template = _plain_environment(templates_dir).get_template("partials/register_lead.txt.j2")
-    text = " ".join(template.render(**{k: values.get(k) for k in (
-        "date", "agencies", "action", "title", "citation", "number")}).split())
-    guarded = privacy.guard_sentence(text, public_names=settings.public_names)
-    if guarded.text is None:
-        return None
-    found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
-    candidate = story.Candidate(guarded.text, first, 0, found, sources=cited)
-    candidate.atoms = story.atoms_of(guarded.text, found, story.Figures())
-    return candidate
+    return _stated_lead("partials/register_lead.txt.j2", merged, (
+        "date", "agencies", "action", "title", "citation", "number"),
+        first, cited, settings, templates_dir)
 
 
 def memo_lead(sources: list[dict[str, Any]], settings: DraftSettings,
@@ -460,11 +451,20 @@ def memo_lead(sources: list[dict[str, Any]], settings: DraftSettings,
             cited.append(source["number"])
     if first is None:
         return None
-    values = {key: clean_text(value) for key, value in merged.items()}
-    values["date"] = story.format_date(merged.get("date"), facts.month_names())
-    template = _plain_environment(templates_dir).get_template("partials/memo_lead.txt.j2")
-    text = " ".join(template.render(**{k: values.get(k) for k in (
-        "date", "sender", "sender_title", "office", "subject")}).split())
+    return _stated_lead("partials/memo_lead.txt.j2", merged, (
+        "date", "sender", "sender_title", "office", "subject"),
+        first, cited, settings, templates_dir)
+
+
+def _stated_lead(template_name: str, fields: dict[str, str], keys: tuple[str, ...],
+                 first: dict[str, Any], cited: list[int], settings: DraftSettings,
+                 templates_dir: Path) -> story.Candidate | None:
+    """A lead in the template's words from fields read off the sources (cleaned, the date in
+    the firm's format), through the privacy guard like any copied sentence, citing `cited`."""
+    values = {key: clean_text(value) for key, value in fields.items()}
+    values["date"] = story.format_date(fields.get("date"), facts.month_names())
+    template = _plain_environment(templates_dir).get_template(template_name)
+    text = " ".join(template.render(**{k: values.get(k) for k in keys}).split())
     guarded = privacy.guard_sentence(text, public_names=settings.public_names)
     if guarded.text is None:
         return None
