@@ -333,16 +333,13 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
             budget.take(document.source["number"], document.text)
             return document, {**_item(document, document.text), "quote": False}, decisions
     for candidate in ranked:
-        guarded = privacy.guard_sentence(candidate.text, where="lead",
-                                         source=candidate.source["number"],
-                                         public_names=settings.public_names)
-        decisions += [d.as_dict() for d in guarded.decisions]
-        if guarded.text is None:
+        guarded = _guarded(candidate, "lead", settings, decisions)
+        if guarded is None:
             continue
         named = named_lead(candidate, settings, templates_dir) if templates_dir else None
         if named is not None:
             return named, {**_item(named, named.text), "quote": False}, decisions
-        text = _words(guarded.text, settings.max_words_per_sentence)
+        text = _words(guarded, settings.max_words_per_sentence)
         budget.take(candidate.source["number"], text)
         return candidate, _item(candidate, text), decisions
     return None, None, decisions
@@ -386,15 +383,13 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
     template = _plain_environment(templates_dir).get_template("partials/named_lead.txt.j2")
     text = " ".join(template.render(agency=agencies.pop(), action=verb.group(1), count=words,
                                     place=places[0] if places else None).split())
-    guarded = privacy.guard_sentence(text, public_names=settings.public_names)
-    if guarded.text is None:
+    lead = _templated(text, candidate.source, candidate.position, list(candidate.sources),
+                      settings, stands_for=candidate.text)
+    if lead is None:
         return None
-    found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
-    lead = story.Candidate(guarded.text, candidate.source, candidate.position, found,
-                           sources=list(candidate.sources), stands_for=candidate.text)
     # What it says, no more; its figure is the sentence's (keys of the candidates' Figures).
-    lead.atoms = {a for a in story.atoms_of(guarded.text, found, story.Figures())
-                  if a[0] != "count"} | {a for a in candidate.atoms if a[0] == "count"}
+    lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
+                  | {a for a in candidate.atoms if a[0] == "count"})
     return lead
 
 
@@ -465,11 +460,19 @@ def _stated_lead(template_name: str, fields: dict[str, str], keys: tuple[str, ..
     values["date"] = story.format_date(fields.get("date"), facts.month_names())
     template = _plain_environment(templates_dir).get_template(template_name)
     text = " ".join(template.render(**{k: values.get(k) for k in keys}).split())
+    return _templated(text, first, 0, cited, settings)
+
+
+def _templated(text: str, source: dict[str, Any], position: int, sources: list[int],
+               settings: DraftSettings, stands_for: str = "") -> story.Candidate | None:
+    """A sentence in the templates' words as a candidate: through the privacy guard like any
+    copied sentence (None when it would not pass), with the facts and atoms it carries."""
     guarded = privacy.guard_sentence(text, public_names=settings.public_names)
     if guarded.text is None:
         return None
     found = facts.sentence_facts([guarded.text], language=DRAFT_LANGUAGE)[0]
-    candidate = story.Candidate(guarded.text, first, 0, found, sources=cited)
+    candidate = story.Candidate(guarded.text, source, position, found, sources=sources,
+                                stands_for=stands_for)
     candidate.atoms = story.atoms_of(guarded.text, found, story.Figures())
     return candidate
 
@@ -617,29 +620,34 @@ def _floor(rest: list[story.Candidate], covered: set[tuple], settings: DraftSett
         _, best, parts, stated = max(scored, key=lambda s: (
             s[0] - 0.5 * s[1].source["rank"], -s[1].source["number"], -s[1].position))
         pool.remove(best)
-        guarded = privacy.guard_sentence(best.text, where="information",
-                                         source=best.source["number"],
-                                         public_names=settings.public_names)
-        decisions += [d.as_dict() for d in guarded.decisions]
-        if guarded.text is None:
+        guarded = _guarded(best, "information", settings, decisions)
+        if guarded is None:
             continue
         covered |= stated
-        item = {**_item(best, guarded.text, parts), "quote": False}
+        item = {**_item(best, guarded, parts), "quote": False}
         added.append((best, item))
         words += 4 + 4 * len(parts)
     return added
 
 
-def _information_item(candidate: story.Candidate, covered: set[tuple], settings: DraftSettings,
-                      months: list[str], decisions: list[dict],
-                      english_sources: bool) -> dict | None:
-    guarded = privacy.guard_sentence(candidate.text, where="information",
+def _guarded(candidate: story.Candidate, where: str, settings: DraftSettings,
+             decisions: list[dict]) -> str | None:
+    """The candidate's sentence through the privacy guard, its decisions appended to
+    `decisions` (they go to the front matter); None when the sentence may not be used."""
+    guarded = privacy.guard_sentence(candidate.text, where=where,
                                      source=candidate.source["number"],
                                      public_names=settings.public_names)
     decisions += [d.as_dict() for d in guarded.decisions]
-    if guarded.text is None:
+    return guarded.text
+
+
+def _information_item(candidate: story.Candidate, covered: set[tuple], settings: DraftSettings,
+                      months: list[str], decisions: list[dict],
+                      english_sources: bool) -> dict | None:
+    guarded = _guarded(candidate, "information", settings, decisions)
+    if guarded is None:
         return None
-    text = _words(guarded.text, settings.max_words_per_sentence)
+    text = _words(guarded, settings.max_words_per_sentence)
     if candidate.source["language"] == DRAFT_LANGUAGE:
         return _item(candidate, text)
     parts = story.fact_parts(candidate, candidate.atoms - covered, months)
