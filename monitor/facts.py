@@ -692,6 +692,12 @@ def in_english(kind: str, word: str | None) -> str | None:
     return word if word in english else None
 
 
+def in_english_table(name: str) -> dict[str, str]:
+    """One table of `facts.toml` `[in_english]` (Spanish words → English), for stating a
+    Spanish sentence's event in English (`monitor.stated_event`)."""
+    return _config()["in_english"][name]
+
+
 @lru_cache(maxsize=1)
 def _lead_terms() -> dict[str, tuple]:
     return {part.removesuffix("s"): tuple(compile_term(t) for t in terms)
