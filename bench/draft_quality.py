@@ -17,11 +17,12 @@ clustering engine. Per draft it prints:
   figures) and, of those, cited (on a line that ends with a footnote mark);
 - `links`: footnote links equal to the URL fetched (the corpus item's `url`).
 
-Key facts are labelled in `tests/data/real/key_facts.json` for the **test** split (the headline;
-never tuned on). The dev split (what the selection was tuned on) has no labels: only the
-label-free figures are printed for it. Exits 1 when the test split misses a target or has an
-incident with 2+ reports but no labels (listed by name as "no key-fact labels"; the lead and
-key-fact totals are then over the labelled incidents).
+Key facts are labelled in `tests/data/real/key_facts.json` for both splits: the **test** split
+is the headline (never tuned on), the **dev** split is what the drafting is tuned on, so its
+leads and key facts are printed the same way. Exits 1 when the test split misses a target or
+has an incident with 2+ reports but no labels (listed by name as "no key-fact labels"; the lead
+and key-fact totals are then over the labelled incidents). On dev the unlabelled incidents are
+listed the same way but never fail the run (labelling dev is ongoing work, not a target).
 """
 
 from __future__ import annotations
@@ -194,15 +195,19 @@ def labelled_totals(rows: list[tuple[str, int, dict]]) -> bool:
         cited < carried)
 
 
-def report(split: str, show: str | None = None, verbose: bool = False) -> int:
+def report(split: str, show: str | None = None, verbose: bool = False,
+           keys: set[str] | None = None) -> int:
+    """Print the per-draft lines and totals of one split; the exit status (see the module
+    docstring). `show` drafts one incident and prints it; `keys` limits the run to those
+    incidents without printing drafts (the tests' way to run the bench on a few)."""
     labels = json.loads(KEY_FACTS.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as folder:
         config = bench_config(Path(folder))
         rows = []
         for key, items in incidents(split).items():
-            if show and key != show:
+            if (show and key != show) or (keys is not None and key not in keys):
                 continue
-            facts = labels.get(key) if split == "test" else None
+            facts = labels.get(key)
             row = measure(items, config, facts)
             rows.append((key, len(items), row))
             if show:
@@ -212,7 +217,7 @@ def report(split: str, show: str | None = None, verbose: bool = False) -> int:
         facts = (f"facts {row['facts'][0]}/{row['facts'][2]} carried, {row['facts'][1]} cited"
                  if "facts" in row else "")
         lead = ("lead ok " if row.get("lead_ok") else "lead MISS ") if "lead_ok" in row else ""
-        if split == "test" and "facts" not in row:
+        if "facts" not in row:
             facts = "no key-fact labels"
         print(f"  {key:58} {count:3} reports  {lead}redundant {row['redundant']}  "
               f"words {row['words']:3}  {facts}  links {row['links'][0]}/{row['links'][1]}")
@@ -233,8 +238,10 @@ def report(split: str, show: str | None = None, verbose: bool = False) -> int:
           f"fetched URL {links_ok}/{links_all}")
     failed = no_redundant < TARGETS["no_redundant"] or words > TARGETS["median_words"] or (
         links_ok < links_all)
+    # Both splits print leads and key facts; only the test split fails on them (dev is tuned).
+    labels_failed = labelled_totals(rows)
     if split == "test":
-        failed |= labelled_totals(rows)
+        failed |= labels_failed
     return 1 if failed and split == "test" and not show else 0
 
 

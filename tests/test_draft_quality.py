@@ -129,3 +129,48 @@ def test_an_unlabelled_incident_fails_the_bench_by_name_and_totals_stay_over_the
         "        leads stating the event 100%; key facts carried 3/4 (75%), cited 3/3 "
         "(over 1 labelled incidents)",
         "        no key-fact labels (1): 2099-02-unlabelled"])
+
+
+KINDS = {"who", "what", "how_many", "where", "when", "how_long", "how_discovered", "response",
+         "next"}
+
+
+def test_every_labelled_incident_has_a_lead_fact_pair_and_exists_in_the_corpus():
+    """The lead check needs a "who" and a "what" or "how many" fact; a label whose key names no
+    incident the bench drafts (a typo, a key renamed in the corpus) would never be measured."""
+    labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
+    labels.pop("_about")
+    drafted = set(dq.incidents("test")) | set(dq.incidents("dev"))
+    bad = {key: sorted({f["kind"] for f in facts}) for key, facts in labels.items()
+           if not ({"who"} <= {f["kind"] for f in facts}
+                   and {f["kind"] for f in facts} & {"what", "how_many"})
+           or not {f["kind"] for f in facts} <= KINDS
+           or not all(f["any"] and f["fact"] for f in facts)}
+    assert (sorted(set(labels) - drafted), bad) == ([], {})
+
+
+def test_the_dev_split_is_labelled_and_reports_leads_and_key_facts(capsys):
+    """Dev is where drafting is tuned: its leads and key facts print as test's do."""
+    labels = dq.json.loads(dq.KEY_FACTS.read_text(encoding="utf-8"))
+    dev = dq.incidents("dev")
+    labelled = [key for key in dev if key in labels]
+    assert len(labelled) >= 100
+    assert dq.report("dev", keys={labelled[0]}) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if labelled[0] in line)
+    assert re.search(r"lead (ok|MISS) .* facts \d+/\d+ carried, \d+ cited", line)
+
+
+def test_an_unlabelled_incident_fails_the_test_split_but_only_is_listed_on_dev(
+        tmp_path, monkeypatch, capsys):
+    """The same missing labels: the test split exits 1 (its headline would leave the incident
+    out unseen), the dev split lists it and exits 0."""
+    test_key, dev_key = BREACH, "2019-02-oig-essex-county-issues-requiring-action"
+    assert dq.report("test", keys={test_key}) == 0
+    empty = tmp_path / "key_facts.json"
+    empty.write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(dq, "KEY_FACTS", empty)
+    capsys.readouterr()
+    statuses = (dq.report("test", keys={test_key}), dq.report("dev", keys={dev_key}))
+    out = capsys.readouterr().out
+    assert (statuses, f"no key-fact labels (1): {test_key}" in out,
+            f"no key-fact labels (1): {dev_key}" in out) == ((1, 0), True, True)
