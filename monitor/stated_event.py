@@ -82,8 +82,12 @@ def _active(sentence: str, match: re.Match[str], found: dict[str, list[dict]],
     # A measure whose own words cannot be stated, by what it is about: "bloqueó el intento del
     # gobierno de restringir la ciudadanía por nacimiento" blocked a measure on birthright
     # citizenship.
-    topic = None if thing else _longest(fold(_clause(rest)), _table("topics"))
-    if thing is None and topic is None and action not in set(_table("intransitive").values()):
+    # A ruling is on what its clause says ("dictaminó que los jueces carecen de la autoridad
+    # para emitir órdenes judiciales de alcance nacional": ruled on nationwide injunctions).
+    ruling = action in set(_table("intransitive").values())
+    topic = None if thing else _longest(fold(rest if ruling else _clause(rest)),
+                                        _table("topics"))
+    if thing is None and topic is None and not ruling:
         return None
     return {"actor": actor, "action": action, "object": thing, "topic": topic and topic[0],
             "passive": False, "plural": plural, "after": match.end() + end}
