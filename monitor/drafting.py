@@ -276,6 +276,12 @@ def _reference(article: dict[str, Any]) -> datetime | None:
         return None
 
 
+# A sentence that opens by pointing back ("This has caused notable concern …", "It was the
+# third …") leans on an earlier one: it cannot stand alone as a lead.
+REFERS_BACK = re.compile(r"[\"“]?(?:This|These|That|Those|It|They|He|She|His|Her|Their|Its|"
+                         r"Esto|Este|Esta|Estos|Estas|Ello)\s")
+
+
 def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     """Who did what to how many, when: a figure, an agency, a time, the facts most sources
     share; early in the primary source. A lead without an agency or a figure rarely states
@@ -287,7 +293,8 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
             + 1.0 * ("action" in parts) + 1.0 * ("subject" in parts and "agency" not in kinds)
             + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
-            - 1.5 * ("discovery" in candidate.roles)
+            - 1.5 * ("discovery" in candidate.roles) - 4.0 * ("later" in parts)
+            - 3.0 * bool(REFERS_BACK.match(candidate.text))
             + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
             - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
             - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
