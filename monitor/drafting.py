@@ -278,6 +278,9 @@ def _reference(article: dict[str, Any]) -> datetime | None:
 
 # A sentence that opens by pointing back ("This has caused notable concern …", "It was the
 # third …") leans on an earlier one: it cannot stand alone as a lead.
+# A person's claim opening the sentence ("Jorge Garcia says a legal blunder allowed ICE …")
+# is what someone argues, not what happened.
+CLAIM = re.compile(r"(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|claims|alleges|argues|believes|insists)\s")
 REFERS_BACK = re.compile(r"[\"“]?(?:This|These|That|Those|It|They|He|She|His|Her|Their|Its|"
                          r"Esto|Este|Esta|Estos|Estas|Ello)\s")
 
@@ -294,7 +297,7 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
             + 1.0 * ("action" in parts) + 1.0 * ("subject" in parts and "agency" not in kinds)
             + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
             - 1.5 * ("discovery" in candidate.roles) - 4.0 * ("later" in parts)
-            - 3.0 * bool(REFERS_BACK.match(candidate.text))
+            - 3.0 * bool(REFERS_BACK.match(candidate.text) or CLAIM.match(candidate.text))
             + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
             - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
             - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
