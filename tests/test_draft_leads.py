@@ -89,3 +89,52 @@ def test_a_sentence_whose_verb_is_only_announced_is_not_stated():
     """"anunció … que … firmará": a saying verb and a future, no event to state."""
     assert parts("La Casa Blanca anunció este lunes que el presidente Donald Trump firmará una "
                  "orden ejecutiva.") is None
+
+
+def test_a_lawsuit_over_the_event_does_not_displace_it(corpus_families, corpus_config):
+    """Medicaid data: most reports open with the 20 states' lawsuit; the event is the handover."""
+    assert lead(corpus_families, corpus_config, "2025-06-medicaid-data-ice").startswith(
+        "The Trump administration has handed over the personal data of immigrant Medicaid")
+
+
+def test_an_agreement_signed_last_april_is_background(corpus_families, corpus_config):
+    """"The agreement, signed last April by …, let ICE submit names …" is not the news."""
+    assert lead(corpus_families, corpus_config,
+                "2026-02-irs-erroneous-address-disclosure-ice").startswith(
+        "The IRS erroneously shared the taxpayer information of thousands of people")
+
+
+def test_an_indictment_is_an_event(corpus_families, corpus_config):
+    """Not "The suburban Chicago facility has been a flashpoint since …" (background)."""
+    assert lead(corpus_families, corpus_config,
+                "2025-10-broadview-six-protesters-indicted").startswith(
+        "On Wednesday, President Donald Trump's Department of Justice unsealed an indictment")
+
+
+def test_the_latest_in_a_conflict_is_context_and_firing_pepper_balls_an_event(
+        corpus_families, corpus_config):
+    """Not "The conflict over several hours is the latest pushback by federal authorities …"."""
+    assert lead(corpus_families, corpus_config,
+                "2025-09-broadview-fence-protest-pepper-balls-sept-26").startswith(
+        "Tensions reached a boiling point as federal agents fired pepper balls and tear gas")
+
+
+def test_a_person_s_claim_is_not_the_lead(corpus_families, corpus_config):
+    """"Jorge Garcia says a legal blunder allowed ICE officials to force him back to Mexico."."""
+    assert not lead(corpus_families, corpus_config,
+                    "2018-01-jorge-garcia-detroit-deported").startswith("Jorge Garcia says")
+
+
+def test_taken_into_custody_is_an_event_before_a_background_sentence(corpus_families,
+                                                                     corpus_config):
+    """Not "For four years, federal immigration authorities had given her a pass …"."""
+    assert lead(corpus_families, corpus_config,
+                "2017-02-garcia-de-rayos-phoenix-deported").startswith(
+        "Guadalupe Garcia de Rayos, 36, of Mesa, Ariz., was taken into custody")
+
+
+def test_what_a_bill_would_do_is_no_event():
+    """"A bill that would require …" (pending) says no action; the signing does."""
+    assert ("action" in facts.lead_parts("The governor signed a bill that would deport them."),
+            "action" in facts.lead_parts("The bill would deport anyone who overstays.")) == (
+        True, False)
