@@ -388,6 +388,10 @@ def stated_lead(candidate: story.Candidate, settings: DraftSettings,
     parts = stated_event.event_parts(candidate.text, candidate.facts, facts.month_names())
     if parts is None:
         return None
+    if parts["object"] and re.fullmatch(r"[A-ZÁÉÍÓÚÑ][\w'-]+", parts["object"]):
+        # A surname alone ("Guevara fue arrestado …") is the person its article names in full.
+        parts = {**parts, "object": _full_name(parts["object"],
+                                               candidate.source["article"].get("text") or "")}
     template = _plain_environment(templates_dir).get_template("partials/stated_lead.txt.j2")
     text = " ".join(template.render(**parts).split())
     lead = _templated(text, candidate.source, candidate.position, list(candidate.sources),
@@ -446,6 +450,17 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
     lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
                   | {a for a in candidate.atoms if a[0] == "count"})
     return lead
+
+
+def _full_name(surname: str, text: str) -> str:
+    """The fullest form of a name its article uses ("Mario Guevara" for "Guevara"), itself when
+    the article has none."""
+    forms = re.findall(r"\b((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ'-]+\s+){1,2})" + re.escape(surname) + r"\b",
+                       text)
+    names = [f.strip() for f in forms
+             if not facts.sentence_facts([f.strip()])[0]["agencies"]
+             and f.split()[0].lower() not in {"el", "la", "los", "las", "un", "una", "the"}]
+    return f"{max(names, key=names.count)} {surname}" if names else surname
 
 
 def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,

@@ -138,3 +138,9 @@ def test_what_a_bill_would_do_is_no_event():
     assert ("action" in facts.lead_parts("The governor signed a bill that would deport them."),
             "action" in facts.lead_parts("The bill would deport anyone who overstays.")) == (
         True, False)
+
+
+def test_a_surname_is_stated_as_the_name_its_article_gives(corpus_families, corpus_config):
+    """"Guevara fue arrestado por el Servicio … (ICE) …"; the article names Mario Guevara."""
+    assert lead(corpus_families, corpus_config, "2025-06-mario-guevara-arrest-deportation") == (
+        "Mario Guevara was arrested by ICE.")
