@@ -26,7 +26,7 @@ from jinja2 import (
 )
 
 from monitor import draft_story as story
-from monitor import facts, privacy
+from monitor import facts, privacy, stated_event
 from monitor.config import Config, ConfigError
 from monitor.draft_files import (
     EDIT_FLAG,
@@ -276,6 +276,15 @@ def _reference(article: dict[str, Any]) -> datetime | None:
         return None
 
 
+# A sentence that opens by pointing back ("This has caused notable concern …", "It was the
+# third …") leans on an earlier one: it cannot stand alone as a lead.
+# A person's claim opening the sentence ("Jorge Garcia says a legal blunder allowed ICE …")
+# is what someone argues, not what happened.
+CLAIM = re.compile(r"(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|claims|alleges|argues|believes|insists)\s")
+REFERS_BACK = re.compile(r"[\"“]?(?:This|These|That|Those|It|They|He|She|His|Her|Their|Its|"
+                         r"Esto|Este|Esta|Estos|Estas|Ello)\s")
+
+
 def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     """Who did what to how many, when: a figure, an agency, a time, the facts most sources
     share; early in the primary source. A lead without an agency or a figure rarely states
@@ -287,7 +296,8 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
             + 1.0 * ("action" in parts) + 1.0 * ("subject" in parts and "agency" not in kinds)
             + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
-            - 1.5 * ("discovery" in candidate.roles)
+            - 1.5 * ("discovery" in candidate.roles) - 4.0 * ("later" in parts)
+            - 3.0 * bool(REFERS_BACK.match(candidate.text) or CLAIM.match(candidate.text))
             + 0.5 * ("data" in kinds or "place" in kinds) - 0.5 * candidate.position
             - 1.5 * source["rank"] - 0.2 * (source["number"] - 1)
             - (2.0 if len(candidate.text.split()) > MAX_WORDS_PER_SENTENCE else 0.0)
@@ -326,15 +336,27 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
     # 2019, Jennifer L. Costello, Acting Inspector General of the Department of Homeland
     # Security, issued a memorandum: …" before a wire story's "The US Homeland Security
     # watchdog has issued …").
-    for document, replaces in ((notice, best is None or _unnamed_publisher(best)),
-                               (memo, best is None or memo and best.source["rank"] > memo.source[
-                                   "rank"])):
+    # A document's own headings also come before a sentence that would be stated in English
+    # from another language.
+    foreign = best is not None and best.source["language"] != DRAFT_LANGUAGE
+    for document, replaces in ((notice, best is None or foreign or _unnamed_publisher(best)),
+                               (memo, best is None or foreign or memo and best.source[
+                                   "rank"] > memo.source["rank"])):
         if document is not None and replaces:
             budget.take(document.source["number"], document.text)
             return document, {**_item(document, document.text), "quote": False}, decisions
+    pasted = None  # a non-English sentence that cannot be stated: the last resort
     for candidate in ranked:
         guarded = _guarded(candidate, "lead", settings, decisions)
         if guarded is None:
+            continue
+        if candidate.source["language"] != DRAFT_LANGUAGE:
+            # An English post leads with an English sentence: the event stated in the firm's
+            # words from what the sentence says, cited as it would have been.
+            stated = stated_lead(candidate, settings, templates_dir) if templates_dir else None
+            if stated is not None:
+                return stated, _english_item(stated), decisions
+            pasted = pasted or (candidate, guarded)
             continue
         named = named_lead(candidate, settings, templates_dir) if templates_dir else None
         if named is not None:
@@ -342,7 +364,44 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         text = _words(guarded, settings.max_words_per_sentence)
         budget.take(candidate.source["number"], text)
         return candidate, _item(candidate, text), decisions
+    if pasted is not None:
+        candidate, guarded = pasted
+        text = _words(guarded, settings.max_words_per_sentence)
+        budget.take(candidate.source["number"], text)
+        return candidate, _item(candidate, text), decisions
     return None, None, decisions
+
+
+def _english_item(lead: story.Candidate) -> dict:
+    """A lead stated in the templates' English from a non-English source's sentence."""
+    return {**_item(lead, lead.text), "quote": False, "language": DRAFT_LANGUAGE,
+            "language_name": LANGUAGE_NAMES[DRAFT_LANGUAGE], "stated": True}
+
+
+def stated_lead(candidate: story.Candidate, settings: DraftSettings,
+                templates_dir: Path) -> story.Candidate | None:
+    """A non-English lead sentence stated in English: who did what to whom, where and when,
+    read from the sentence (`stated_event.event_parts`: "Funcionarios estadounidenses
+    deportaron a 18 migrantes …" → actor, verb, object) in the words of
+    `templates/partials/stated_lead.txt.j2` ("U.S. officials deported 18 migrants on October
+    17, 2025."). Cited as the sentence was; None when a part cannot be read."""
+    parts = stated_event.event_parts(candidate.text, candidate.facts, facts.month_names())
+    if parts is None:
+        return None
+    if parts["object"] and re.fullmatch(r"[A-ZÁÉÍÓÚÑ][\w'-]+", parts["object"]):
+        # A surname alone ("Guevara fue arrestado …") is the person its article names in full.
+        parts = {**parts, "object": _full_name(parts["object"],
+                                               candidate.source["article"].get("text") or "")}
+    template = _plain_environment(templates_dir).get_template("partials/stated_lead.txt.j2")
+    text = " ".join(template.render(**parts).split())
+    lead = _templated(text, candidate.source, candidate.position, list(candidate.sources),
+                      settings, stands_for=candidate.text)
+    if lead is None:
+        return None
+    # What the sentence carried is told (its figure keyed as the candidates' figures are).
+    lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
+                  | {a for a in candidate.atoms if a[0] == "count"})
+    return lead
 
 
 PAST_VERB = re.compile(r"\b([a-z]+ed)\s+$")
@@ -391,6 +450,17 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
     lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
                   | {a for a in candidate.atoms if a[0] == "count"})
     return lead
+
+
+def _full_name(surname: str, text: str) -> str:
+    """The fullest form of a name its article uses ("Mario Guevara" for "Guevara"), itself when
+    the article has none."""
+    forms = re.findall(r"\b((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ'-]+\s+){1,2})" + re.escape(surname) + r"\b",
+                       text)
+    names = [f.strip() for f in forms
+             if not facts.sentence_facts([f.strip()])[0]["agencies"]
+             and f.split()[0].lower() not in {"el", "la", "los", "las", "un", "una", "the"}]
+    return f"{max(names, key=names.count)} {surname}" if names else surname
 
 
 def register_lead(sources: list[dict[str, Any]], settings: DraftSettings,
@@ -484,14 +554,19 @@ def _unnamed_publisher(candidate: story.Candidate) -> bool:
 
 
 def _states_event(candidate: story.Candidate) -> bool:
-    """An English opening sentence, not background, that says
+    """An opening sentence, not background, that says
     who did what: an actor (an agency, or a subject such as "federal immigration officials",
     `facts.lead_parts`) and what they did (an event's verb, a figure, the data exposed or how
     long). "ICE has a contract to house nearly 1,000 immigrants" has no event's verb but a
     figure of background; "CBP reports that it learned of the breach on May 31" says when it
-    was found, not what happened."""
-    if candidate.source["language"] != DRAFT_LANGUAGE or "background" in candidate.roles:
+    was found, not what happened. A non-English sentence states the event when its actor, its
+    event's verb and what it was done to can be read for an English lead (`stated_lead`); a
+    passive without its actor ("18 migrantes fueron deportados") does not."""
+    if "background" in candidate.roles:
         return False
+    if candidate.source["language"] != DRAFT_LANGUAGE:
+        parts = stated_event.event_parts(candidate.text, candidate.facts, facts.month_names())
+        return parts is not None and parts["actor"] is not None
     kinds = {a[0] for a in candidate.atoms}
     parts = facts.lead_parts(candidate.text)
     actor = "agency" in kinds or "subject" in parts

@@ -692,6 +692,12 @@ def in_english(kind: str, word: str | None) -> str | None:
     return word if word in english else None
 
 
+def in_english_table(name: str) -> dict[str, str]:
+    """One table of `facts.toml` `[in_english]` (Spanish words → English), for stating a
+    Spanish sentence's event in English (`monitor.stated_event`)."""
+    return _config()["in_english"][name]
+
+
 @lru_cache(maxsize=1)
 def _lead_terms() -> dict[str, tuple]:
     return {part.removesuffix("s"): tuple(compile_term(t) for t in terms)
@@ -730,14 +736,21 @@ def effect_date(sentence: str, dates: list[dict]) -> tuple[str, str] | None:
     return None
 
 
+MODAL = re.compile(r"\b(?:would|could|might)\b(?:\s+not)?(?:\s+(?:be|have|been))*\s+[\w'-]+")
+
+
 @lru_cache(maxsize=8192)
 def lead_parts(sentence: str) -> frozenset[str]:
     """What of "who did what" an English sentence says in words (`facts.toml` `[lead]`):
     "subject" (an actor the agency gazetteer does not name: "federal immigration officials",
     "the President") and "action" (the verb of an event: arrested, signed, exposed)."""
     folded = fold(sentence)
+    # What would, could or might happen is not an event: "a bill that would require …",
+    # "information … would not be sent to deportation agents".
+    actual = MODAL.sub(" ", folded)
     return frozenset(part for part, terms in _lead_terms().items()
-                     if any(t.pattern.search(folded) for t in terms))
+                     if any(t.pattern.search(actual if part == "action" else folded)
+                            for t in terms))
 
 
 def sentence_facts(sentences: list[str], *, language: str = "en",

@@ -180,7 +180,12 @@ def test_spanish_incident_gives_english_draft(spanish_only):
 
 
 def test_spanish_sentences_are_marked_as_spanish(spanish_only):
-    assert "Noticias Ejemplo reported, in Spanish: «El Servicio" in spanish_only
+    assert "Noticias Ejemplo reported, in Spanish: «La agencia retiró" in spanish_only
+
+
+def test_a_spanish_lead_is_stated_in_english(spanish_only):
+    """"El Servicio … (ICE) publicó por error los datos de 6,252 personas." in the firm's words."""
+    assert "\nICE mistakenly published the data of 6,252 people.[^1]\n" in spanish_only
 
 
 def test_spanish_source_is_cited_as_spanish(spanish_only):
