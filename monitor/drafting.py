@@ -293,8 +293,13 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     parts = facts.lead_parts(candidate.text)
     source = candidate.source
     core = sum(shared.get(a, 1) - 1 for a in candidate.atoms)
+    # "ICE officers … conducted the enforcement actions Oct. 3 through Oct. 9." says that
+    # something was done, not what or to how many: weaker than a sentence with its figure.
+    announced = "announcement" in parts
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
-            + 1.0 * ("action" in parts) + 1.0 * ("subject" in parts and "agency" not in kinds)
+            + 1.0 * ("action" in parts and not announced)
+            - 2.0 * (announced and not kinds & {"count", "data"})
+            + 1.0 * ("subject" in parts and "agency" not in kinds)
             + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
             - 1.5 * ("discovery" in candidate.roles) - 4.0 * ("later" in parts)
             - 3.0 * bool(REFERS_BACK.match(candidate.text) or CLAIM.match(candidate.text))
@@ -320,14 +325,21 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
     decisions: list[dict] = []
     opening = [c for c in candidates if c.position < 6]
     shared = story.centrality(candidates)
+    later = _later_sources([c.source for c in candidates])
     # The best primary source leads when one of its opening sentences states the event (an
-    # agency with a figure, a date or a place); among those, the best scored sentence.
+    # agency with a figure, a date or a place); among those, the best scored sentence. A
+    # report published weeks after the first ones tells what came later (CBP's findings ten
+    # months after Del Rio, everyone flown back from Guantánamo in March): it states the
+    # event only when no earlier report does.
+    def states(c: story.Candidate) -> bool:
+        return c.source["number"] not in later and _states_event(c)
+
     def order(c: story.Candidate) -> tuple[int, float]:
-        return (c.source["rank"] if _states_event(c) else 9, -round(_lead_score(c, shared), 6),
+        return (c.source["rank"] if states(c) else 9, -round(_lead_score(c, shared), 6),
                 c.source["number"], c.position)
 
     ranked = sorted(opening, key=order)
-    best = ranked[0] if ranked and _states_event(ranked[0]) else None
+    best = ranked[0] if ranked and states(ranked[0]) else None
     # No sentence says who did what, but a Federal Register notice's headings do; or the
     # agency's own page states it without naming the agency ("On June 3, 2024, the President
     # signed a Proclamation …" in the abstract of the Departments' rule): its publisher, named
@@ -370,6 +382,20 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         budget.take(candidate.source["number"], text)
         return candidate, _item(candidate, text), decisions
     return None, None, decisions
+
+
+LATER_DAYS = 21  # a report this long after the first one tells a later development
+
+
+def _later_sources(sources: list[dict[str, Any]]) -> set[int]:
+    """The numbers of the sources published more than `LATER_DAYS` after the earliest dated
+    one (undated sources are never later: nothing says when they were written)."""
+    dated = {s["number"]: _reference(s["article"]) for s in sources}
+    dated = {n: d for n, d in dated.items() if d is not None}
+    if not dated:
+        return set()
+    first = min(dated.values())
+    return {n for n, d in dated.items() if (d - first).days > LATER_DAYS}
 
 
 def _english_item(lead: story.Candidate) -> dict:
@@ -437,6 +463,11 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
         if verb and "action" in facts.lead_parts(verb.group(1)):
             break
     else:
+        return None
+    # The generic actor is the verb's subject, written before it: "Federal prosecutors …
+    # charged two Chicago residents … with assaulting federal officers" names no officer who
+    # acted, so the agency of the headline is not who charged them.
+    if "subject" not in facts.lead_parts(candidate.text[:verb.start()]):
         return None
     places = [str(f["value"]) for f in candidate.facts.get("places") or []]
     template = _plain_environment(templates_dir).get_template("partials/named_lead.txt.j2")
