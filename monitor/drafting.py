@@ -371,6 +371,9 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
             pasted = pasted or (candidate, guarded)
             continue
         named = named_lead(candidate, settings, templates_dir) if templates_dir else None
+        if named is None and templates_dir:
+            named = office_lead(candidate, [c.source for c in candidates], settings,
+                                templates_dir)
         if named is not None:
             return named, {**_item(named, named.text), "quote": False}, decisions
         text = _words(guarded, settings.max_words_per_sentence)
@@ -481,6 +484,31 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
     lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
                   | {a for a in candidate.atoms if a[0] == "count"})
     return lead
+
+
+FIRST_PERSON = re.compile(r"We\s+(?:have\s+)?(?=[a-z]+ed\b)")
+OFFICE = re.compile(r"\b([A-Z]{2,6}) (?:OIG|Office of (?:the )?Inspector General)\b")
+
+
+def office_lead(candidate: story.Candidate, sources: list[dict[str, Any]],
+                settings: DraftSettings, templates_dir: Path) -> story.Candidate | None:
+    """The lead of an inspector general's report told in its own first person ("We identified
+    violations of … detention standards …", as Oversight.gov lists it, without saying whose
+    report it is), stated with the office the incident's sources name: "The DHS Office of
+    Inspector General identified violations of …" (`templates/partials/office_lead.txt.j2`).
+    None unless the sources name exactly one department's inspector general ("DHS OIG")."""
+    opening = FIRST_PERSON.match(candidate.text)
+    if opening is None:
+        return None
+    departments = {m for s in {id(s): s for s in sources}.values()
+                   for m in OFFICE.findall(s["article"].get("text") or "")}
+    if len(departments) != 1:
+        return None
+    template = _plain_environment(templates_dir).get_template("partials/office_lead.txt.j2")
+    text = " ".join(template.render(department=departments.pop(),
+                                    finding=candidate.text[opening.end():]).split())
+    return _templated(text, candidate.source, candidate.position, list(candidate.sources),
+                      settings, stands_for=candidate.text)
 
 
 def _full_name(surname: str, text: str) -> str:
