@@ -328,11 +328,11 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
     later = _later_sources([c.source for c in candidates])
     # The best primary source leads when one of its opening sentences states the event (an
     # agency with a figure, a date or a place); among those, the best scored sentence. A
-    # report published weeks after the first ones tells what came later (CBP's findings ten
-    # months after Del Rio, everyone flown back from Guantánamo in March): it states the
-    # event only when no earlier report does.
+    # report published weeks after the first ones tells what came later (everyone flown back
+    # from Guantánamo in March): it states the event only when no earlier report does. An
+    # agency's own statement is the primary source whatever its date.
     def states(c: story.Candidate) -> bool:
-        return c.source["number"] not in later and _states_event(c)
+        return (c.source["rank"] == 0 or c.source["number"] not in later) and _states_event(c)
 
     def order(c: story.Candidate) -> tuple[int, float]:
         return (c.source["rank"] if states(c) else 9, -round(_lead_score(c, shared), 6),
