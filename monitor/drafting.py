@@ -73,7 +73,12 @@ DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,}
                       r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,6}\)\s+"
                       # a time stamp as dateline: "(September 17, 2025, 8:11 PM EDT) -- "
                       r"|\([A-Z][a-z]+\.? \d{1,2}, \d{4}(?:, \d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?"
-                      r"(?: [A-Z]{2,4})?)?\)\s*[—–-]{1,2}\s+)")
+                      r"(?: [A-Z]{2,4})?)?\)\s*[—–-]{1,2}\s+"
+                      # a Spanish dateline: "Ciudad de México, 6 de noviembre de 2025.— ",
+                      # "Ciudad de Guatemala, Guatemala.- ", "Phoenix, EU.- "
+                      r"|[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:\s+(?:de\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+){0,3}"
+                      r"(?:,\s*[A-ZÁÉÍÓÚÑ][\w.]*(?:\s+[A-ZÁÉÍÓÚÑ][\w.]*)?)?"
+                      r"(?:,\s*\d{1,2}\s+de\s+[a-z]+(?:\s+de\s+\d{4})?)?\.[—–-]\s*)")
 # A field label of a structured document ("SUMMARY: This notice …"): cut, the prose stays.
 FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUND|RESUMEN):\s+")
 # A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.

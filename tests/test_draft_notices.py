@@ -135,3 +135,13 @@ def test_a_spanish_figure_is_stated_with_its_nationality(corpus_families, corpus
     Guantánamo": more than 100 Venezuelans, not "more than 100 migrants"."""
     text = dq.build(corpus_families["2025-02-guantanamo-migrant-flights"], corpus_config)[1]
     assert "reporting in Spanish, counts more than 100 Venezuelans." in text
+
+
+def test_a_spanish_dateline_is_not_part_of_its_sentence():
+    """Where and when the article was written ("Ciudad de México, 6 de noviembre de 2025.—")
+    is no place or date of the event; a dash inside a sentence stays."""
+    assert (drafting.split_sentences("Ciudad de México, 6 de noviembre de 2025.— Un agente de "
+                                     "la Patrulla Fronteriza fue señalado."),
+            drafting.split_sentences("Trump—who won—spoke on Friday in Texas.")) == (
+        ["Un agente de la Patrulla Fronteriza fue señalado."],
+        ["Trump—who won—spoke on Friday in Texas."])
