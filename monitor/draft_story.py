@@ -53,6 +53,8 @@ PROPER = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+(?:\s+[A
 # a piece of an earlier sentence, never a fact of its own.
 FRAGMENT = re.compile(r"^[\"“'‘«(]?[a-záéíóúñ]")
 ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*$")
+# A teaser cut off by its page ("… and Immigration and Customs Enforcement com..."): no end.
+CUT_OFF = re.compile(r"\w(?:\.\.\.|…)$")
 
 
 @dataclass
@@ -116,13 +118,14 @@ def source_rank(article: dict[str, Any], sentences: list[str]) -> int:
 
 
 def is_story_sentence(sentence: str, *, max_words: int) -> bool:
-    """A sentence a draft may use: ends like a sentence, 6 words or more, at most twice the
-    per-sentence limit, not a fragment starting in lower case, not page furniture (captions,
-    bylines, "Read more" …) and not a document's heading ("AGENCY: …", "ACTION: Final rule.")."""
+    """A sentence a draft may use: ends like a sentence (not cut off mid-word), 6 words or
+    more, at most twice the per-sentence limit, not a fragment starting in lower case, not page
+    furniture (captions, bylines, "Read more" …) and not a document's heading ("AGENCY: …",
+    "ACTION: Final rule.")."""
     words = len(sentence.split())
     return (6 <= words <= 2 * max_words and bool(ENDS_SENTENCE.search(sentence))
-            and not FRAGMENT.match(sentence) and not fact_module.is_boilerplate(sentence)
-            and not fact_module.is_heading(sentence))
+            and not CUT_OFF.search(sentence) and not FRAGMENT.match(sentence)
+            and not fact_module.is_boilerplate(sentence) and not fact_module.is_heading(sentence))
 
 
 CREDIT = re.compile(r"\b(?:photo|foto|image|imagen|credit|crédito|getty|courtesy|cortesía|"
@@ -269,6 +272,15 @@ def format_date(iso: str | None, months: list[str]) -> str | None:
     return f"{months[day.month - 1].capitalize()} {day.day}, {day.year}"
 
 
+def _nationality(sentence: str, figure: str) -> str | None:
+    """The nationality written right after a figure ("100 migrantes venezolanos"), in English
+    ("Venezuelans", a capitalised noun of `facts.toml` `[in_english] nouns`), else None."""
+    at = sentence.find(figure) if figure else -1
+    following = re.match(r"\s+(\w+)", sentence[at + len(figure):]) if at >= 0 else None
+    english = fact_module.in_english("nouns", following.group(1)) if following else None
+    return english if english and english[:1].isupper() else None
+
+
 def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list[dict]:
     """The new facts of a non-English sentence, as values a template can state in English: a
     figure with its qualifier and noun in English ("más de 130 migrantes": more than 130
@@ -284,6 +296,11 @@ def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list
             continue
         people = noun_class(fact.get("noun", "")) == "people"
         noun = fact_module.in_english("nouns", fact.get("noun")) or ("people" if people else None)
+        # Their nationality, when the sentence gives it, is what an English post says: "más de
+        # 100 migrantes venezolanos" are more than 100 Venezuelans.
+        nationality = _nationality(candidate.text, fact.get("text") or "")
+        if nationality and noun is not None and people:
+            noun = nationality
         if noun is None:
             continue  # "588 detenciones" is stated; a bare "3 arrestos" with no noun known is not
         qualifier = fact_module.in_english("qualifiers", fact.get("qualifier"))

@@ -73,7 +73,12 @@ DATELINE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ]{3,}(?:[ .'-]+[A-ZÁÉÍÓÚÑ]{2,}
                       r"|\((?:[A-ZÁÉÍÓÚÑ.]{2,}[ ,]*){1,6}\)\s+"
                       # a time stamp as dateline: "(September 17, 2025, 8:11 PM EDT) -- "
                       r"|\([A-Z][a-z]+\.? \d{1,2}, \d{4}(?:, \d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?"
-                      r"(?: [A-Z]{2,4})?)?\)\s*[—–-]{1,2}\s+)")
+                      r"(?: [A-Z]{2,4})?)?\)\s*[—–-]{1,2}\s+"
+                      # a Spanish dateline: "Ciudad de México, 6 de noviembre de 2025.— ",
+                      # "Ciudad de Guatemala, Guatemala.- ", "Phoenix, EU.- "
+                      r"|[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:\s+(?:de\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+){0,3}"
+                      r"(?:,\s*[A-ZÁÉÍÓÚÑ][\w.]*(?:\s+[A-ZÁÉÍÓÚÑ][\w.]*)?)?"
+                      r"(?:,\s*\d{1,2}\s+de\s+[a-z]+(?:\s+de\s+\d{4})?)?\.[—–-]\s*)")
 # A field label of a structured document ("SUMMARY: This notice …"): cut, the prose stays.
 FIELD_LABEL = re.compile(r"^(?:SUMMARY|DATES|SUPPLEMENTARY INFORMATION|BACKGROUND|RESUMEN):\s+")
 # A hard-wrapped line (GovInfo's 70 columns) continues on the next: joined before splitting.
@@ -293,8 +298,13 @@ def _lead_score(candidate: story.Candidate, shared: dict[tuple, int]) -> float:
     parts = facts.lead_parts(candidate.text)
     source = candidate.source
     core = sum(shared.get(a, 1) - 1 for a in candidate.atoms)
+    # "ICE officers … conducted the enforcement actions Oct. 3 through Oct. 9." says that
+    # something was done, not what or to how many: weaker than a sentence with its figure.
+    announced = "announcement" in parts
     return (3.0 * ("count" in kinds) + 2.0 * ("agency" in kinds) + 1.0 * ("date" in kinds)
-            + 1.0 * ("action" in parts) + 1.0 * ("subject" in parts and "agency" not in kinds)
+            + 1.0 * ("action" in parts and not announced)
+            - 2.0 * (announced and not kinds & {"count", "data"})
+            + 1.0 * ("subject" in parts and "agency" not in kinds)
             + 0.25 * min(core, 16) - 3.0 * ("background" in candidate.roles)
             - 1.5 * ("discovery" in candidate.roles) - 4.0 * ("later" in parts)
             - 3.0 * bool(REFERS_BACK.match(candidate.text) or CLAIM.match(candidate.text))
@@ -320,14 +330,21 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
     decisions: list[dict] = []
     opening = [c for c in candidates if c.position < 6]
     shared = story.centrality(candidates)
+    later = _later_sources([c.source for c in candidates])
     # The best primary source leads when one of its opening sentences states the event (an
-    # agency with a figure, a date or a place); among those, the best scored sentence.
+    # agency with a figure, a date or a place); among those, the best scored sentence. A
+    # report published weeks after the first ones tells what came later (everyone flown back
+    # from Guantánamo in March): it states the event only when no earlier report does. An
+    # agency's own statement is the primary source whatever its date.
+    def states(c: story.Candidate) -> bool:
+        return (c.source["rank"] == 0 or c.source["number"] not in later) and _states_event(c)
+
     def order(c: story.Candidate) -> tuple[int, float]:
-        return (c.source["rank"] if _states_event(c) else 9, -round(_lead_score(c, shared), 6),
+        return (c.source["rank"] if states(c) else 9, -round(_lead_score(c, shared), 6),
                 c.source["number"], c.position)
 
     ranked = sorted(opening, key=order)
-    best = ranked[0] if ranked and _states_event(ranked[0]) else None
+    best = ranked[0] if ranked and states(ranked[0]) else None
     # No sentence says who did what, but a Federal Register notice's headings do; or the
     # agency's own page states it without naming the agency ("On June 3, 2024, the President
     # signed a Proclamation …" in the abstract of the Departments' rule): its publisher, named
@@ -359,6 +376,9 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
             pasted = pasted or (candidate, guarded)
             continue
         named = named_lead(candidate, settings, templates_dir) if templates_dir else None
+        if named is None and templates_dir:
+            named = office_lead(candidate, [c.source for c in candidates], settings,
+                                templates_dir)
         if named is not None:
             return named, {**_item(named, named.text), "quote": False}, decisions
         text = _words(guarded, settings.max_words_per_sentence)
@@ -370,6 +390,20 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         budget.take(candidate.source["number"], text)
         return candidate, _item(candidate, text), decisions
     return None, None, decisions
+
+
+LATER_DAYS = 21  # a report this long after the first one tells a later development
+
+
+def _later_sources(sources: list[dict[str, Any]]) -> set[int]:
+    """The numbers of the sources published more than `LATER_DAYS` after the earliest dated
+    one (undated sources are never later: nothing says when they were written)."""
+    dated = {s["number"]: _reference(s["article"]) for s in sources}
+    dated = {n: d for n, d in dated.items() if d is not None}
+    if not dated:
+        return set()
+    first = min(dated.values())
+    return {n for n, d in dated.items() if (d - first).days > LATER_DAYS}
 
 
 def _english_item(lead: story.Candidate) -> dict:
@@ -438,6 +472,11 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
             break
     else:
         return None
+    # The generic actor is the verb's subject, written before it: "Federal prosecutors …
+    # charged two Chicago residents … with assaulting federal officers" names no officer who
+    # acted, so the agency of the headline is not who charged them.
+    if "subject" not in facts.lead_parts(candidate.text[:verb.start()]):
+        return None
     places = [str(f["value"]) for f in candidate.facts.get("places") or []]
     template = _plain_environment(templates_dir).get_template("partials/named_lead.txt.j2")
     text = " ".join(template.render(agency=agencies.pop(), action=verb.group(1), count=words,
@@ -450,6 +489,31 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
     lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
                   | {a for a in candidate.atoms if a[0] == "count"})
     return lead
+
+
+FIRST_PERSON = re.compile(r"We\s+(?:have\s+)?(?=[a-z]+ed\b)")
+OFFICE = re.compile(r"\b([A-Z]{2,6}) (?:OIG|Office of (?:the )?Inspector General)\b")
+
+
+def office_lead(candidate: story.Candidate, sources: list[dict[str, Any]],
+                settings: DraftSettings, templates_dir: Path) -> story.Candidate | None:
+    """The lead of an inspector general's report told in its own first person ("We identified
+    violations of … detention standards …", as Oversight.gov lists it, without saying whose
+    report it is), stated with the office the incident's sources name: "The DHS Office of
+    Inspector General identified violations of …" (`templates/partials/office_lead.txt.j2`).
+    None unless the sources name exactly one department's inspector general ("DHS OIG")."""
+    opening = FIRST_PERSON.match(candidate.text)
+    if opening is None:
+        return None
+    departments = {m for s in {id(s): s for s in sources}.values()
+                   for m in OFFICE.findall(s["article"].get("text") or "")}
+    if len(departments) != 1:
+        return None
+    template = _plain_environment(templates_dir).get_template("partials/office_lead.txt.j2")
+    text = " ".join(template.render(department=departments.pop(),
+                                    finding=candidate.text[opening.end():]).split())
+    return _templated(text, candidate.source, candidate.position, list(candidate.sources),
+                      settings, stands_for=candidate.text)
 
 
 def _full_name(surname: str, text: str) -> str:

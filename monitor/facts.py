@@ -743,14 +743,22 @@ MODAL = re.compile(r"\b(?:would|could|might)\b(?:\s+not)?(?:\s+(?:be|have|been))
 def lead_parts(sentence: str) -> frozenset[str]:
     """What of "who did what" an English sentence says in words (`facts.toml` `[lead]`):
     "subject" (an actor the agency gazetteer does not name: "federal immigration officials",
-    "the President") and "action" (the verb of an event: arrested, signed, exposed)."""
+    "the President"), "action" (the verb of an event: arrested, signed, exposed), "later" (a
+    later development: a lawsuit) and "announcement" (its only event verbs say that something
+    was issued, announced or conducted, not what was done)."""
     folded = fold(sentence)
     # What would, could or might happen is not an event: "a bill that would require …",
     # "information … would not be sent to deportation agents".
     actual = MODAL.sub(" ", folded)
-    return frozenset(part for part, terms in _lead_terms().items()
-                     if any(t.pattern.search(actual if part == "action" else folded)
-                            for t in terms))
+    terms = _lead_terms()
+    verbs = {t.term for t in terms["action"] if t.pattern.search(actual)}
+    parts = {part for part, found in terms.items() if part not in ("action", "announcement")
+             and any(t.pattern.search(folded) for t in found)}
+    parts |= {"action"} if verbs else set()
+    # Only verbs that say something was issued, announced or conducted: an "announcement".
+    if verbs and verbs <= {t.term for t in terms["announcement"]}:
+        parts.add("announcement")
+    return frozenset(parts)
 
 
 def sentence_facts(sentences: list[str], *, language: str = "en",

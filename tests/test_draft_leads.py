@@ -144,3 +144,52 @@ def test_a_surname_is_stated_as_the_name_its_article_gives(corpus_families, corp
     """"Guevara fue arrestado por el Servicio … (ICE) …"; the article names Mario Guevara."""
     assert lead(corpus_families, corpus_config, "2025-06-mario-guevara-arrest-deportation") == (
         "Mario Guevara was arrested by ICE.")
+
+
+def test_a_generic_actor_is_named_only_when_it_is_the_verb_s_subject(corpus_families,
+                                                                     corpus_config):
+    """"Federal prosecutors on Sunday charged two Chicago residents … with … impeding federal
+    officers": the officers are no subject, so the headline's CBP did not charge them."""
+    assert lead(corpus_families, corpus_config,
+                "2025-10-marimar-martinez-brighton-park-shooting").startswith(
+        "Federal prosecutors on Sunday charged two Chicago residents")
+
+
+def test_a_report_weeks_after_the_first_ones_does_not_lead_with_a_later_development(
+        corpus_families, corpus_config):
+    """Not "The Trump administration has removed all the migrants … and flown them back" (a
+    report of March) but the first flight's arrival in February."""
+    assert lead(corpus_families, corpus_config, "2025-02-guantanamo-migrant-flights") == (
+        "A U.S. military plane carrying 200 migrants deported from the United States arrived at "
+        "Guantanamo Bay, Cuba, on the evening of February 4, 2025.")
+
+
+def test_an_operation_conducted_on_dates_yields_to_its_figure(corpus_families, corpus_config):
+    """Not "ICE officers … conducted the enforcement actions Oct. 3 through Oct. 9." (what was
+    done and to how many is in the announcement of its conclusion: more than 170)."""
+    assert "more than 170" in lead(corpus_families, corpus_config,
+                                   "2020-10-ice-sanctuary-jurisdictions-operation")
+
+
+def test_agents_swarming_locations_is_an_event(corpus_families, corpus_config):
+    """Not "Supervisors and managers … were taken into custody …, federal authorities
+    confirmed" (no agency named) but the ICE agents who swarmed 16 locations."""
+    assert lead(corpus_families, corpus_config, "2013-08-phoenix-dannys-car-wash-raid").startswith(
+        "U.S. Immigration and Customs Enforcement agents swarmed 16 locations")
+
+
+def test_an_inspector_general_s_first_person_finding_names_the_office(corpus_families,
+                                                                      corpus_config):
+    """Oversight.gov's "We identified violations of … detention standards …" does not say
+    whose report it is; the other sources name DHS OIG."""
+    assert lead(corpus_families, corpus_config, "2021-03-oig-la-palma-covid-violations") == (
+        "The DHS Office of Inspector General identified violations of U.S. Immigration and "
+        "Customs Enforcement (ICE) detention standards that threatened the health, safety, and "
+        "rights of detainees.")
+
+
+def test_announcing_or_conducting_alone_is_an_announcement():
+    """"conducted" alone says something was done; with "arrested" the sentence says what."""
+    assert ("announcement" in facts.lead_parts("ICE conducted the operation Oct. 3 through 9."),
+            "announcement" in facts.lead_parts("ICE conducted an operation and arrested 40.")) == (
+        True, False)

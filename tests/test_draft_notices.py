@@ -115,3 +115,33 @@ def test_a_nationality_and_its_country_are_one_fact():
     assert {a for a in atoms[1] - atoms[0] if a[0] in ("place", "name")} == set()
     assert facts.demonym_country("Republican") is None
     assert facts.demonym_country("Indiana") is None
+
+
+def test_a_teaser_cut_off_mid_word_is_not_a_story_sentence(corpus_families, corpus_config):
+    """Federal News Network's teaser "… Customs and Border Protection and Immigration and
+    Customs Enforcement com..." is cut off by its page; its full sentence is used instead."""
+    text = dq.build(corpus_families["2013-05-dhs-vendor-background-investigation-pii"],
+                    corpus_config)[1]
+    assert "com...[" not in text and "Tens of thousands of current and former" in text
+
+
+def test_a_newsroom_s_appeal_for_money_is_furniture():
+    assert facts.is_boilerplate("Your tax-deductible gift today powers our reporters and keeps "
+                                "us independent.")
+
+
+def test_a_spanish_figure_is_stated_with_its_nationality(corpus_families, corpus_config):
+    """"el gobierno … ha trasladado a más de 100 migrantes venezolanos a la base naval de
+    Guantánamo": more than 100 Venezuelans, not "more than 100 migrants"."""
+    text = dq.build(corpus_families["2025-02-guantanamo-migrant-flights"], corpus_config)[1]
+    assert "reporting in Spanish, counts more than 100 Venezuelans." in text
+
+
+def test_a_spanish_dateline_is_not_part_of_its_sentence():
+    """Where and when the article was written ("Ciudad de México, 6 de noviembre de 2025.—")
+    is no place or date of the event; a dash inside a sentence stays."""
+    assert (drafting.split_sentences("Ciudad de México, 6 de noviembre de 2025.— Un agente de "
+                                     "la Patrulla Fronteriza fue señalado."),
+            drafting.split_sentences("Trump—who won—spoke on Friday in Texas.")) == (
+        ["Un agente de la Patrulla Fronteriza fue señalado."],
+        ["Trump—who won—spoke on Friday in Texas."])

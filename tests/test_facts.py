@@ -300,3 +300,14 @@ def test_spanish_count_forms(text, value, noun):
 )
 def test_organization_pattern_boundaries(text, expected):
     assert values(extract_facts("", text)["organizations"]) == expected
+
+
+def test_a_fixed_flaw_is_the_response():
+    """DHS's "At the direction of DHS, the vulnerability was immediately addressed." says what
+    was done about it (the 2013 vendor flaw, dev); a letter "addressed to" someone does not."""
+    from monitor import facts as fact_module
+
+    assert ("response" in fact_module.story_roles(
+        "At the direction of DHS, the vulnerability was immediately addressed."),
+        "response" in fact_module.story_roles("The letter addressed to the Secretary asks why.")
+    ) == (True, False)
