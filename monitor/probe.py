@@ -23,15 +23,17 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import sqlite_utils
 from w3lib.url import safe_url_string
 
 from monitor import robots
 from monitor.sources import KINDS, Source
 from monitor.storage import sources as source_store
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # Scrapy's Accept-Encoding: a server that varies its ETag by encoding (Apache's "-gzip")
 # compares the validator it gave Scrapy. The body of a 304 is empty, so nothing is decoded.

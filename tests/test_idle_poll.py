@@ -85,12 +85,13 @@ def test_idle_pass_is_recorded_like_a_304_crawl(passes):
     assert db["sources"].get(SOURCE)["health_state"] == "ok"
 
 
-def test_idle_pass_does_not_import_scrapy(tmp_path):
+def test_idle_pass_does_not_import_scrapy_or_numpy(tmp_path):
     config = config_for(tmp_path, SOURCES)
     code = ("import sys\n"
             "from monitor.cli import cli\n"
             "cli.main(sys.argv[1:], standalone_mode=False, prog_name='monitor')\n"
-            "print('scrapy loaded' if 'scrapy' in sys.modules else 'scrapy not loaded')\n")
+            "print('scrapy loaded' if 'scrapy' in sys.modules else 'scrapy not loaded')\n"
+            "print('numpy loaded' if 'numpy' in sys.modules else 'numpy not loaded')\n")
     with serve_snapshot(site_with_robots(tmp_path, "User-agent: *\nAllow: /\n")) as (base, _):
         outputs = []
         for _ in range(2):
@@ -101,6 +102,8 @@ def test_idle_pass_does_not_import_scrapy(tmp_path):
             outputs.append(done.stdout)
     assert "scrapy loaded" in outputs[0]
     assert "scrapy not loaded" in outputs[1] and "not modified (304)" in outputs[1]
+    # sqlite-utils would import numpy (0.2 s) only to map numpy types (monitor.storage.db)
+    assert "numpy not loaded" in outputs[1]
 
 
 def test_changed_page_goes_to_scrapy_and_is_read(tmp_path):
