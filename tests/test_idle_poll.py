@@ -176,3 +176,45 @@ def test_a_snapshots_robots_txt_is_kept_apart_from_the_sites():
     assert robots.store_key("https://www.ice.gov/rss/x", "http://127.0.0.1:9/") == \
         "https://www.ice.gov via http://127.0.0.1:9"
     assert not robots.worth_storing(503) and robots.worth_storing(404)
+
+
+def test_probes_ask_sites_in_parallel_and_one_site_one_request_at_a_time():
+    """In snapshot mode every probe goes to one loopback server; the politeness is per
+    production site, so two sites are asked side by side and each site's requests in turn."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from monitor import probe
+
+    lock, active, seen = threading.Lock(), {}, []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            return None
+
+        def do_GET(self):  # noqa: N802 - stdlib name
+            site = self.path.split("/")[1]
+            with lock:
+                active[site] = active.get(site, 0) + 1
+                seen.append(dict(active))
+            threading.Event().wait(0.2)
+            with lock:
+                active[site] -= 1
+            self.send_response(304)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    probes = [probe.Probe(f"{site}-{n}", f"{base}/{site}/feed{n}", {}, f"https://{site}/feed{n}")
+              for site in ("www.ice.gov", "www.uscis.gov") for n in (1, 2)]
+    settings = probe.ProbeSettings(user_agent="test", headers={}, timeout=5, delay=0,
+                                   obey_robots=False, robots_max_age=86400,
+                                   snapshot_base=base, enabled=True)
+    try:
+        assert probe.unchanged(probes, settings) == {p.source_id for p in probes}
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert max(max(counts.values()) for counts in seen) == 1  # one request per site at once
+    assert max(sum(counts.values()) for counts in seen) == 2  # both sites at once
