@@ -170,6 +170,7 @@ def child(mode: str, base: str, pages: int, workers: int, db: str) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from monitor.crawl import drop_unused_components
     from monitor.sources import Source
     from spiders.base import SourceSpider
 
@@ -203,6 +204,7 @@ def child(mode: str, base: str, pages: int, workers: int, db: str) -> None:
 
     settings = Settings()
     settings.setmodule("monitor.settings", priority="project")
+    drop_unused_components(settings)  # as monitor.crawl.build_settings does
     overrides = {
         "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,

@@ -365,11 +365,16 @@ def _strip_tags(fragment: str) -> str:
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
+    """py3langid's identifier restricted to LANGUAGES. Rebuilt from the restricted tables, so
+    the full model's 142-language table (27 MB), which `set_languages` keeps for a later call
+    we never make, is freed: every judging process held it (issue 16). Same tables, same
+    answers."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
-    return identifier
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    full.set_languages(list(LANGUAGES))
+    return LanguageIdentifier(full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove,
+                              full.tk_output, norm_probs=True, tk_row=full.tk_row)
 
 
 def detect_language(text: str, *, hint: str | None = None) -> str:

@@ -23,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor.storage import sources as source_store
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_FAILURE_THRESHOLD = 3
 FAILED = "failed"

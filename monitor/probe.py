@@ -10,8 +10,9 @@ site's stored robots.txt (`monitor.robots`) allows the URL. A source that answer
 stored validators, no fresh robots.txt copy - leaves the source to Scrapy, which fetches it
 as it always did (so retries, errors and health are Scrapy's, unchanged).
 
-Requests to one host go one after another, `DOWNLOAD_DELAY` apart; hosts are asked in
-parallel. No Scrapy import here.
+Requests to one site go one after another, `DOWNLOAD_DELAY` apart; sites are asked in
+parallel (in snapshot mode too, where every request goes to the one loopback server). No
+Scrapy import here.
 """
 
 from __future__ import annotations
@@ -23,15 +24,17 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import sqlite_utils
 from w3lib.url import safe_url_string
 
 from monitor import robots
 from monitor.sources import KINDS, Source
 from monitor.storage import sources as source_store
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # Scrapy's Accept-Encoding: a server that varies its ETag by encoding (Apache's "-gzip")
 # compares the validator it gave Scrapy. The body of a 304 is empty, so nothing is decoded.
@@ -46,10 +49,13 @@ class Probe:
     source_id: str
     url: str  # the URL asked (the snapshot server's in snapshot mode)
     headers: dict[str, str]
+    site: str = ""  # the source's own URL: the politeness delay is per site
 
     @property
     def host(self) -> str:
-        return urlsplit(self.url).netloc
+        """The site asked. In snapshot mode that is the production host, not the loopback
+        server every source shares (which made the pass ask one source at a time)."""
+        return urlsplit(self.site or self.url).netloc
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ def plan(db: sqlite_utils.Database, sources: list[Source], settings: ProbeSettin
             from monitor.snapshot import rewritten_url
 
             url = rewritten_url(settings.snapshot_base, request_url)
-        probes.append(Probe(source.id, url, headers))
+        probes.append(Probe(source.id, url, headers, request_url))
     return probes
 
 

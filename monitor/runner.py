@@ -16,9 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor import crawl as crawling
 from monitor import digest as digesting
@@ -32,6 +30,9 @@ from monitor.storage import StorageError, open_db
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import runs as run_store
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 

@@ -67,5 +67,10 @@ ITEM_PIPELINES = {
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# Scrapy's HTTP server that runs Python code sent to it (on by default since 2.19): a pass
+# needs no remote control. `monitor.crawl.build_settings` also leaves the extension out, so
+# aiohttp is not imported into every crawl (naming it None in EXTENSIONS would import it).
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000

@@ -162,14 +162,21 @@ class SnapshotHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    """A thread per request, with room for a crawl's concurrent connections: past the
+    stdlib's backlog of 5, a connection waits a second for the kernel to retry its SYN."""
+
+    daemon_threads = True
+    request_queue_size = 64
+
+
 @contextmanager
 def serve_snapshot(root: str | Path, port: int = 0) -> Iterator[tuple[str, SnapshotState]]:
     """Serve the snapshot on 127.0.0.1 (a free port by default); yields (base URL, state)."""
     root = Path(root)
     state = SnapshotState(root=root, routes=load_routes(root))
     handler = type("BoundSnapshotHandler", (SnapshotHandler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, name="snapshot-server", daemon=True)
     thread.start()
     try:

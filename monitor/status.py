@@ -9,9 +9,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor import digest as digesting
 from monitor import health
@@ -25,6 +23,9 @@ from monitor.storage import drafts as draft_store
 from monitor.storage import runs as run_store
 from monitor.storage import sources as source_store
 from monitor.storage.db import loads
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 STALE_MINUTES = 30  # a pass older than max(this, 2 x the shortest interval) is overdue
 LOW_DISK_BYTES = 200 * 1024 * 1024

@@ -430,3 +430,22 @@ def test_page_dates_use_the_shared_month_table():
     from monitor import extraction, facts
 
     assert extraction.MONTHS is facts.month_numbers()
+
+
+def test_language_identifier_answers_as_py3langids_own_restricted_one():
+    """`_identifier` rebuilds py3langid's identifier from its restricted tables (the full
+    142-language table is freed): the same language and probability on every sample."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from monitor import extraction
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    reference.set_languages(list(extraction.LANGUAGES))
+    ours = extraction._identifier()
+    assert ours.nb_ptc.shape == reference.nb_ptc.shape
+    assert ours.nb_ptc.shape[1] < reference._full_model[0].shape[1]
+    samples = [page.read_text(encoding="utf-8", errors="replace")[2000:2600]
+               for page in sorted(PAGES.parent.rglob("*.html"))]
+    samples += ["ICE agents detained workers", "Agentes de ICE detuvieron a trabajadores",
+                "Les agents ont arrêté des travailleurs", "x"]
+    assert [ours.classify(s) for s in samples] == [reference.classify(s) for s in samples]

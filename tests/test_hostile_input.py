@@ -153,3 +153,16 @@ def test_an_article_that_cannot_be_stored_is_a_source_error(tmp_path):
     table = run_cli("sources", config=config)
     assert re.search(r"^hostile-wire\s+(degraded|error)", table.stdout, re.M), table.stdout
     assert "injected storage fault" in table.stdout
+
+
+def test_clean_code_points_removes_exactly_the_forbidden_characters_of_every_plane():
+    """The fast path (BMP class, astral noncharacters only when the text has astral
+    characters) removes what the one FORBIDDEN class says, on every code point."""
+    from monitor.textclean import FORBIDDEN, SURROGATE, clean_code_points
+
+    everything = "".join(chr(c) for c in range(0x110000))
+    expected = FORBIDDEN.sub("", SURROGATE.sub("\ufffd", everything))
+    assert clean_code_points(everything) == expected
+    assert clean_code_points("a\U0010fffeb\U0001ffffc\ufffe") == "abc"
+    assert clean_code_points("tab\tnew\nline \ud800 é") == "tab\tnew\nline \ufffd é"
+    assert not re.search(FORBIDDEN, clean_code_points("x\x00\x85\u2028\U0005fffe" * 3))

@@ -85,12 +85,13 @@ def test_idle_pass_is_recorded_like_a_304_crawl(passes):
     assert db["sources"].get(SOURCE)["health_state"] == "ok"
 
 
-def test_idle_pass_does_not_import_scrapy(tmp_path):
+def test_idle_pass_does_not_import_scrapy_or_numpy(tmp_path):
     config = config_for(tmp_path, SOURCES)
     code = ("import sys\n"
             "from monitor.cli import cli\n"
             "cli.main(sys.argv[1:], standalone_mode=False, prog_name='monitor')\n"
-            "print('scrapy loaded' if 'scrapy' in sys.modules else 'scrapy not loaded')\n")
+            "print('scrapy loaded' if 'scrapy' in sys.modules else 'scrapy not loaded')\n"
+            "print('numpy loaded' if 'numpy' in sys.modules else 'numpy not loaded')\n")
     with serve_snapshot(site_with_robots(tmp_path, "User-agent: *\nAllow: /\n")) as (base, _):
         outputs = []
         for _ in range(2):
@@ -101,6 +102,8 @@ def test_idle_pass_does_not_import_scrapy(tmp_path):
             outputs.append(done.stdout)
     assert "scrapy loaded" in outputs[0]
     assert "scrapy not loaded" in outputs[1] and "not modified (304)" in outputs[1]
+    # sqlite-utils would import numpy (0.2 s) only to map numpy types (monitor.storage.db)
+    assert "numpy not loaded" in outputs[1]
 
 
 def test_changed_page_goes_to_scrapy_and_is_read(tmp_path):
@@ -173,3 +176,45 @@ def test_a_snapshots_robots_txt_is_kept_apart_from_the_sites():
     assert robots.store_key("https://www.ice.gov/rss/x", "http://127.0.0.1:9/") == \
         "https://www.ice.gov via http://127.0.0.1:9"
     assert not robots.worth_storing(503) and robots.worth_storing(404)
+
+
+def test_probes_ask_sites_in_parallel_and_one_site_one_request_at_a_time():
+    """In snapshot mode every probe goes to one loopback server; the politeness is per
+    production site, so two sites are asked side by side and each site's requests in turn."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from monitor import probe
+
+    lock, active, seen = threading.Lock(), {}, []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            return None
+
+        def do_GET(self):  # noqa: N802 - stdlib name
+            site = self.path.split("/")[1]
+            with lock:
+                active[site] = active.get(site, 0) + 1
+                seen.append(dict(active))
+            threading.Event().wait(0.2)
+            with lock:
+                active[site] -= 1
+            self.send_response(304)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    probes = [probe.Probe(f"{site}-{n}", f"{base}/{site}/feed{n}", {}, f"https://{site}/feed{n}")
+              for site in ("www.ice.gov", "www.uscis.gov") for n in (1, 2)]
+    settings = probe.ProbeSettings(user_agent="test", headers={}, timeout=5, delay=0,
+                                   obey_robots=False, robots_max_age=86400,
+                                   snapshot_base=base, enabled=True)
+    try:
+        assert probe.unchanged(probes, settings) == {p.source_id for p in probes}
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert max(max(counts.values()) for counts in seen) == 1  # one request per site at once
+    assert max(sum(counts.values()) for counts in seen) == 2  # both sites at once

@@ -29,3 +29,19 @@ def test_module_does_not_import_scrapy(module):
 
 def test_the_status_page_path_stays_off_the_crawl_module():
     assert "monitor.crawl" not in loaded_after_import("monitor.web.views")
+
+
+def test_the_crawl_leaves_scrapys_remote_control_out(tmp_path):
+    """Scrapy 2.19's remote-control server (it runs Python code sent to it) is neither started
+    nor loaded (loading it imported aiohttp into every crawl)."""
+    from scrapy.extension import ExtensionManager
+
+    from monitor.configure import load_config
+    from monitor.crawl import build_settings
+    from tests.sites import SITES, config_for
+
+    settings = build_settings(load_config(config_for(tmp_path, SITES / "kinds.sources.toml")))
+    paths = [str(path) for path in ExtensionManager._get_mwlist_from_settings(settings)]
+    assert not any("remote_control" in path for path in paths)
+    assert any(path.endswith("ProgressExtension") for path in paths)
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False

@@ -9,15 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import sqlite_utils
 
 from monitor.config import Config, ConfigError
 from monitor.configure import load_config
 from monitor.sources import Source, SourcesError, load_sources
 from monitor.storage import StorageError, open_db
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @contextmanager

@@ -7,12 +7,30 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
+# sqlite-utils imports numpy and pandas when they are installed, only to map their scalar
+# types to column types when it infers a table from rows. Every table here is created by a
+# migration with declared types, and numpy alone was a third of an idle pass (0.2 s of 0.6;
+# issue 16), so sqlite-utils is imported as if neither were installed (its own fallback,
+# `except ImportError`). The first `monitor.storage` import does this; modules outside
+# storage import sqlite_utils for type hints only.
+_HIDDEN = ("numpy", "pandas")
+_saved = {name: sys.modules.get(name) for name in _HIDDEN}
+if "sqlite_utils" not in sys.modules:
+    sys.modules.update(dict.fromkeys(_HIDDEN))  # None in sys.modules: the import fails
+try:
+    import sqlite_utils
+finally:
+    for _name, _module in _saved.items():
+        if _module is None:
+            sys.modules.pop(_name, None)
+        else:
+            sys.modules[_name] = _module
 
 BUSY_TIMEOUT_MS = 15_000
 
