@@ -58,7 +58,7 @@ FEATURES = (
     "text_cosine_despite_conflict",
     "names_shared", "names_disjoint", "place_shared", "place_conflict", "state_shared",
     "state_conflict", "figure_agrees", "figure_conflict", "date_shared", "date_conflict",
-    "agency_shared", "type_same", "type_differs", "jaccard",
+    "agency_shared", "type_differs", "jaccard",
     "country_shared", "country_conflict", "names_novel",
 )
 # The time gap is computed (for the explanation and the follow-up role) but not weighed: in the
@@ -182,9 +182,11 @@ def _not_names() -> frozenset[str]:
     return frozenset(fold(w) for w in words)
 
 
-def names_in(text: str, idf: Idf | None = None) -> frozenset[str]:
+def names_in(text: str, idf: Idf | None = None, language: str = "en") -> frozenset[str]:
     """Proper-noun-like words: capitalised inside a sentence, never lower-case in the text,
-    and rare in the training corpus (with `idf`)."""
+    and rare in the training corpus (with `idf`), looked up as the text's language lemmatises
+    them: a Spanish word of the term table is counted under its English term, so "Patrulla
+    Fronteriza" is no more a name than "Border Patrol" is."""
     lower = {fold(w) for w in _LOWER.findall(text)}
     found = set()
     for m in _CAP.finditer(text):
@@ -195,7 +197,8 @@ def names_in(text: str, idf: Idf | None = None) -> frozenset[str]:
             token = fold(part)
             if len(token) >= 3 and token not in lower and token not in _STOP and (
                     token not in _not_names()) and (
-                    idf is None or idf.table.get(_lemma(token, "en"), idf.default) >= NAME_MIN_IDF):
+                    idf is None
+                    or idf.table.get(_lemma(token, language), idf.default) >= NAME_MIN_IDF):
                 found.add(token)
     return frozenset(found)
 
@@ -310,8 +313,9 @@ def features_of(title: str, text: str, language: str, published: str | None,
         language=language, published=when, incident_type=incident_type,
         terms=idf.vector(lemmas(f"{title}\n{text}", language), MAX_TERMS),
         title=idf.vector(lemmas(title, language), MAX_TITLE_TERMS),
-        names=names_in(text, idf), places=specific, states=states, figures=_figures(facts),
-        dates=frozenset(dates), agencies=_agencies(facts), countries=countries,
+        names=names_in(text, idf, language), places=specific, states=states,
+        figures=_figures(facts), dates=frozenset(dates), agencies=_agencies(facts),
+        countries=countries,
     )
 
 
@@ -434,7 +438,8 @@ def pair_features(f: ArticleFeatures, c: Centroid, jaccard: float = 0.0,
         "date_shared": float(bool(f.dates & c.dates.keys())),
         "date_conflict": float(bool(f.dates and c.dates and not f.dates & c.dates.keys())),
         "agency_shared": float(bool(f.agencies & c.agencies.keys())),
-        "type_same": float(bool(f.incident_type and f.incident_type in c.types)),
+        # no "type_same": a guessed type is nearly always there on both sides, so "same" is
+        # "not differs" and its weight was the intercept's (-0.97 beside type_differs' -1.61)
         "type_differs": float(bool(f.incident_type and c.types and f.incident_type not in c.types)),
         "gap_log_days": math.log1p(gap) if gap is not None else None,
         "gap_unknown": float(gap is None),

@@ -4,14 +4,17 @@ in `monitor incidents show`, and operator decisions exported as training pairs."
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from monitor import corpus
 from monitor import incidents as stage
-from monitor.cluster_training import corpus_docs
 from monitor.cluster_training import operator_pairs as training_pairs
 from monitor.clustering import Doc, IncidentIndex
+from monitor.facts import extract_facts
+from monitor.relevance import judge
 from monitor.storage import articles as article_store
 from monitor.storage import incidents as incident_store
 from monitor.storage import open_db
@@ -120,12 +123,22 @@ def test_cli_export_pairs_writes_file(cli_config, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def haiti_tps():
-    """The 9 test-split reports (3 English, 6 Spanish) of the July 2025 termination of Haiti's
-    TPS: stored in one run, the stream starts two incidents; the merge pass joins them."""
-    docs, labels, items = corpus_docs("test")
-    return [(d, items[d.id]) for d in docs
-            if labels[d.id] == "2025-07-haiti-tps-termination"]
+def halves():
+    """The 23 dev-split reports (16 English, 7 Spanish) of the March 2025 termination of the
+    CHNV parole programme: stored in one run, the stream starts two incidents and the merge
+    pass joins them. (The test split's Haiti TPS termination, used until the model was
+    retrained on session 24's features, now stays two incidents: see docs/clustering.md.)"""
+    out = []  # typed by the shipped relevance model, as the pipeline types a stored article
+    for number, item in enumerate(corpus.load(split="dev"), 1):
+        if item.get("incident_key") == "2025-03-chnv-parole-termination":
+            published = item.get("date") or None
+            facts = extract_facts(item["title"], item["text"], language=item["language"],
+                                  reference=datetime.fromisoformat(published) if published
+                                  else None)
+            kind = judge(item["title"], item["text"], language=item["language"]).incident_type
+            out.append((Doc(number, item["title"], item["text"], item["language"], published,
+                            kind, facts), item))
+    return out
 
 
 def _store_real(db, doc, item) -> int:
@@ -139,8 +152,8 @@ def _store_real(db, doc, item) -> int:
     return article_store.upsert_article(db, record)[0]
 
 
-def test_merge_pass_joins_two_halves_of_one_story_and_records_why(db, haiti_tps) -> None:
-    for doc, item in haiti_tps:
+def test_merge_pass_joins_two_halves_of_one_story_and_records_why(db, halves) -> None:
+    for doc, item in halves:
         _store_real(db, doc, item)
     report = stage.cluster_new_articles(db)
     (kept, dropped), = report.merged
@@ -151,15 +164,15 @@ def test_merge_pass_joins_two_halves_of_one_story_and_records_why(db, haiti_tps)
         "auto_merge", dropped, "merged incidents", {kept})
 
 
-def test_merge_pass_decision_is_not_exported_as_an_operator_pair(db, haiti_tps) -> None:
-    for doc, item in haiti_tps:
+def test_merge_pass_decision_is_not_exported_as_an_operator_pair(db, halves) -> None:
+    for doc, item in halves:
         _store_real(db, doc, item)
     stage.cluster_new_articles(db)
     assert stage.operator_pairs(db) == []
 
 
-def test_operator_split_of_a_merged_story_is_not_undone_by_the_next_run(db, haiti_tps) -> None:
-    stored = {_store_real(db, doc, item): (doc, item) for doc, item in haiti_tps}
+def test_operator_split_of_a_merged_story_is_not_undone_by_the_next_run(db, halves) -> None:
+    stored = {_store_real(db, doc, item): (doc, item) for doc, item in halves}
     (kept, _), = stage.cluster_new_articles(db).merged
     moved = json.loads(incident_store.decisions(db, kept)[0]["note"])["moved"]
     new = stage.split_incident(db, kept, moved)
@@ -169,10 +182,10 @@ def test_operator_split_of_a_merged_story_is_not_undone_by_the_next_run(db, hait
     assert {_incident_of(db, a) for a in moved} == {new}
 
 
-def test_cli_show_explains_an_automatic_merge(tmp_path: Path, haiti_tps) -> None:
+def test_cli_show_explains_an_automatic_merge(tmp_path: Path, halves) -> None:
     config = write_config(tmp_path)
     db = open_db(tmp_path / "monitor.db")
-    ids = [_store_real(db, doc, item) for doc, item in haiti_tps]
+    ids = [_store_real(db, doc, item) for doc, item in halves]
     stage.cluster_new_articles(db)
     kept = _incident_of(db, ids[0])
     db.close()
