@@ -10,11 +10,14 @@ hashed once with CRC32, shingles mixed in numpy, MurmurHash3's finaliser, affine
 512 bytes, stable across runs, so stored signatures stay comparable. The words are cut from the
 UTF-8 bytes (`bytes.translate` + `split`, the regex only for pieces with non-ASCII characters)
 and their CRC32s memoised: the values are those of `normalise_text(text).split()`, at about
-half the cost. The LSH index splits it into
-42 bands of 3 values (a pair with Jaccard 0.5 shares a band with probability 0.996, one with
-0.1 with probability 0.04) and keeps every band key in sorted numpy arrays, merged from a small
-dict of recent keys when that grows past a quarter of the sorted part: memory is 12 bytes per
-band per article, not a Python set per bucket.
+half the cost.
+
+The LSH index splits a signature into 42 bands of 3 values (a pair with Jaccard 0.5 shares a
+band with probability 0.996, one with 0.1 with probability 0.04) and keeps every band key in
+sorted numpy arrays. New keys wait in a small dict until it holds a sixteenth of the sorted
+part, then are merged in (their positions by search, not a re-sort of everything; the
+directory's starts moved by their counts): 12 bytes per band per article (uint64 key, int32 id
+while ids fit), not a Python set per bucket.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ BANDS, ROWS = 42, 3
 _K1, _K2, _K3 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D)
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
 _MAX_GATHER = 64  # widest directory bucket read in one gather
+_RECENT_MIN = 50_000  # band keys held in the recent dict before the first merge
+_INT32 = np.iinfo(np.int32)
 
 
 _WORD_CACHE_SIZE = 1 << 18
@@ -163,12 +168,13 @@ class LSH:
 
     def __init__(self) -> None:
         self._keys = np.zeros(0, dtype=np.uint64)
-        self._ids = np.zeros(0, dtype=np.int64)
+        self._ids = np.zeros(0, dtype=np.int32)  # int64 once an id needs it
         self._recent: dict[int, list[int]] = {}
         self._recent_size = 0
         self._removed: set[int] = set()
         # directory over the sorted keys by their top bits (about 4 keys a bucket): a query
         # reads its 42 buckets in one gather instead of 42 binary searches through megabytes
+        self._bits = 0
         self._shift = np.uint64(64)
         self._starts = np.zeros(2, dtype=np.int64)
 
@@ -178,23 +184,39 @@ class LSH:
         for key in (band_keys(signature) if keys is None else keys).tolist():
             self._recent.setdefault(key, []).append(doc_id)
         self._recent_size += BANDS
-        if self._recent_size > max(50_000, len(self._keys) // 4):
+        # a sixteenth: the dict costs ~150 bytes a key against 12 sorted, and a merge copies
+        # the sorted part, so merging every N/16 keeps the total copying linear in N
+        if self._recent_size > max(_RECENT_MIN, len(self._keys) // 16):
             self._compact()
 
     def _compact(self) -> None:
+        """Merge the recent keys into the sorted arrays (after equal keys: insertion order)."""
         keys = np.fromiter((k for k, ids in self._recent.items() for _ in ids), dtype=np.uint64,
                            count=self._recent_size)
         ids = np.fromiter((i for v in self._recent.values() for i in v), dtype=np.int64,
                           count=self._recent_size)
-        keys, ids = np.concatenate([self._keys, keys]), np.concatenate([self._ids, ids])
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._ids = keys[order], ids[order]
         self._recent, self._recent_size = {}, 0
-        bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) / 4))))
-        self._shift = np.uint64(64 - bits)
-        # each bucket's first position, found by search: no temporary as large as the keys
-        edges = np.arange(1 << bits, dtype=np.uint64) << self._shift
-        self._starts = np.append(np.searchsorted(self._keys, edges), len(self._keys))
+        order = np.argsort(keys, kind="stable")
+        keys, ids = keys[order], ids[order]
+        at = np.searchsorted(self._keys, keys, side="right")
+        at += np.arange(len(keys))  # final positions of the new keys
+        old = np.ones(len(self._keys) + len(keys), dtype=bool)
+        old[at] = False
+        merged = np.empty(len(old), dtype=np.uint64)
+        merged[at], merged[old] = keys, self._keys
+        wide = self._ids.dtype == np.int64 or (len(ids) and not (
+            _INT32.min <= ids.min() and ids.max() <= _INT32.max))
+        merged_ids = np.empty(len(old), dtype=np.int64 if wide else np.int32)
+        merged_ids[at], merged_ids[old] = ids, self._ids
+        self._keys, self._ids = merged, merged_ids
+        bits = max(10, int(np.ceil(np.log2(max(len(merged), 1) / 4))))
+        if bits == self._bits:  # the same buckets: each start moves by the new keys before it
+            counts = np.bincount((keys >> self._shift).astype(np.intp), minlength=1 << bits)
+            self._starts[1:] += np.cumsum(counts)
+        else:  # each bucket's first position, found by search: no temporary as large as the keys
+            self._bits, self._shift = bits, np.uint64(64 - bits)
+            edges = np.arange(1 << bits, dtype=np.uint64) << self._shift
+            self._starts = np.append(np.searchsorted(self._keys, edges), len(self._keys))
 
     def query(self, signature: np.ndarray, keys: np.ndarray | None = None) -> set[int]:
         """Ids sharing at least one band with the signature."""

@@ -116,3 +116,57 @@ def test_stored_signature_bytes_are_stable() -> None:
 
 # written by main at 847499f, before the byte-level word split
 STORED_DIGEST = "a3684350ad89530e287100892c3166c746abee6401a1de67fbd62977263c1a7c"
+
+
+# -- the LSH index's sorted arrays
+
+
+def _signatures(n: int, seed: int) -> list[np.ndarray]:
+    """Random signatures, every 7th a near copy of an earlier one, every 25th an exact copy."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2**32, (50, 128), dtype=np.uint64).astype(np.uint32)
+    out = []
+    for i in range(n):
+        if i % 7 == 0:
+            sig = base[i % 50].copy()
+            sig[rng.integers(0, 128, 25)] = rng.integers(0, 2**32, 25, dtype=np.uint64)
+        elif i % 25 == 0:
+            sig = base[1]
+        else:
+            sig = rng.integers(0, 2**32, 128, dtype=np.uint64).astype(np.uint32)
+        out.append(sig)
+    return out
+
+
+@pytest.mark.parametrize("first_id", [1, 2**40])  # ids that fit int32, and ids that need int64
+def test_merged_index_answers_as_a_plain_dict(monkeypatch: pytest.MonkeyPatch,
+                                              first_id: int) -> None:
+    """Many small merges (the directory moved by counts, then rebuilt when it grows a bit):
+    every query, asked before its own insert, gets exactly the ids of a dict of band keys,
+    and the directory's starts are where a fresh search puts them."""
+    monkeypatch.setattr(neardup, "_RECENT_MIN", 2_000)
+    lsh, plain = neardup.LSH(), {}
+    merges = rebuilt = 0
+    for pos, sig in enumerate(_signatures(1_500, seed=3)):
+        doc_id = first_id + pos
+        keys = neardup.band_keys(sig)
+        expected = {i for key in keys.tolist() for i in plain.get(key, ())}
+        assert lsh.query(sig) == expected
+        bits, size = lsh._bits, len(lsh._keys)
+        lsh.insert(doc_id, sig, keys)
+        for key in keys.tolist():
+            plain.setdefault(key, []).append(doc_id)
+        if len(lsh._keys) != size:
+            merges += 1
+            rebuilt += lsh._bits != bits
+            edges = np.arange(1 << lsh._bits, dtype=np.uint64) << lsh._shift
+            assert lsh._starts[:-1].tolist() == np.searchsorted(lsh._keys, edges).tolist()
+            assert lsh._starts[-1] == len(lsh._keys)
+            assert np.all(lsh._keys[1:] >= lsh._keys[:-1])
+    assert merges > 20 and 0 < rebuilt < merges  # both ways of placing the directory ran
+    assert lsh._ids.dtype == (np.int32 if first_id == 1 else np.int64)
+    # within one key, ids stay in insertion order (the order the clusterer reads them in)
+    for key in np.unique(lsh._keys)[:200].tolist():
+        lo = np.searchsorted(lsh._keys, key, side="left")
+        hi = np.searchsorted(lsh._keys, key, side="right")
+        assert lsh._ids[lo:hi].tolist() == plain[key][:hi - lo]
