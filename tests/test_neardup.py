@@ -85,16 +85,6 @@ def test_signatures_of_the_real_corpus_are_unchanged() -> None:
         assert size == expected_size and np.array_equal(values, expected), text[:80]
 
 
-def test_memo_overflow_keeps_the_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A memo emptied mid-article (bounded memory) gives the same hashes."""
-    monkeypatch.setattr(neardup, "_WORD_CACHE_SIZE", 8)
-    monkeypatch.setattr(neardup, "_ASCII_HASHES", {})
-    monkeypatch.setattr(neardup, "_PIECE_HASHES", {})
-    for text in _real_texts()[:50]:
-        expected, _ = _reference(text)
-        assert np.array_equal(minhash(text)[0], expected)
-
-
 def test_repeated_shingles_change_nothing() -> None:
     text = "the raid at the plant the raid at the plant and the raid at the plant again"
     distinct = shingle_hashes(text)
