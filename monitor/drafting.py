@@ -426,15 +426,22 @@ def stated_lead(candidate: story.Candidate, settings: DraftSettings,
         # A surname alone ("Guevara fue arrestado …") is the person its article names in full.
         parts = {**parts, "object": _full_name(parts["object"],
                                                candidate.source["article"].get("text") or "")}
-    template = _plain_environment(templates_dir).get_template("partials/stated_lead.txt.j2")
-    text = " ".join(template.render(**parts).split())
+    return _restated(candidate, "partials/stated_lead.txt.j2", settings, templates_dir,
+                     keep_count=True, **parts)
+
+
+def _restated(candidate: story.Candidate, template_name: str, settings: DraftSettings,
+              templates_dir: Path, *, keep_count: bool, **values: Any) -> story.Candidate | None:
+    """A lead candidate's sentence said again in the words of a lead template, guarded and
+    cited as the sentence was. With `keep_count`, its figure is the sentence's own (keyed as
+    the candidates' Figures are), not whatever the rendered words parse to."""
+    template = _plain_environment(templates_dir).get_template(template_name)
+    text = " ".join(template.render(**values).split())
     lead = _templated(text, candidate.source, candidate.position, list(candidate.sources),
                       settings, stands_for=candidate.text)
-    if lead is None:
-        return None
-    # What the sentence carried is told (its figure keyed as the candidates' figures are).
-    lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
-                  | {a for a in candidate.atoms if a[0] == "count"})
+    if lead is not None and keep_count:
+        lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
+                      | {a for a in candidate.atoms if a[0] == "count"})
     return lead
 
 
@@ -478,17 +485,9 @@ def named_lead(candidate: story.Candidate, settings: DraftSettings,
     if "subject" not in facts.lead_parts(candidate.text[:verb.start()]):
         return None
     places = [str(f["value"]) for f in candidate.facts.get("places") or []]
-    template = _plain_environment(templates_dir).get_template("partials/named_lead.txt.j2")
-    text = " ".join(template.render(agency=agencies.pop(), action=verb.group(1), count=words,
-                                    place=places[0] if places else None).split())
-    lead = _templated(text, candidate.source, candidate.position, list(candidate.sources),
-                      settings, stands_for=candidate.text)
-    if lead is None:
-        return None
-    # What it says, no more; its figure is the sentence's (keys of the candidates' Figures).
-    lead.atoms = ({a for a in lead.atoms if a[0] != "count"}
-                  | {a for a in candidate.atoms if a[0] == "count"})
-    return lead
+    return _restated(candidate, "partials/named_lead.txt.j2", settings, templates_dir,
+                     keep_count=True, agency=agencies.pop(), action=verb.group(1), count=words,
+                     place=places[0] if places else None)
 
 
 FIRST_PERSON = re.compile(r"We\s+(?:have\s+)?(?=[a-z]+ed\b)")
@@ -509,11 +508,9 @@ def office_lead(candidate: story.Candidate, sources: list[dict[str, Any]],
                    for m in OFFICE.findall(s["article"].get("text") or "")}
     if len(departments) != 1:
         return None
-    template = _plain_environment(templates_dir).get_template("partials/office_lead.txt.j2")
-    text = " ".join(template.render(department=departments.pop(),
-                                    finding=candidate.text[opening.end():]).split())
-    return _templated(text, candidate.source, candidate.position, list(candidate.sources),
-                      settings, stands_for=candidate.text)
+    return _restated(candidate, "partials/office_lead.txt.j2", settings, templates_dir,
+                     keep_count=False, department=departments.pop(),
+                     finding=candidate.text[opening.end():])
 
 
 def _full_name(surname: str, text: str) -> str:
