@@ -276,9 +276,7 @@ def _nationality(sentence: str, figure: str) -> str | None:
     """The nationality written right after a figure ("100 migrantes venezolanos"), in English
     ("Venezuelans", a capitalised noun of `facts.toml` `[in_english] nouns`), else None."""
     at = sentence.find(figure) if figure else -1
-    following = re.match(r"\s+(\w+)", sentence[at + len(figure):]) if at >= 0 else None
-    english = fact_module.in_english("nouns", following.group(1)) if following else None
-    return english if english and english[:1].isupper() else None
+    return fact_module.english_demonym(sentence[at + len(figure):]) if at >= 0 else None
 
 
 def fact_parts(candidate: Candidate, new: set[tuple], months: list[str]) -> list[dict]:

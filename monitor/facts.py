@@ -720,6 +720,15 @@ def in_english(kind: str, word: str | None) -> str | None:
     return word if word in english else None
 
 
+def english_demonym(after_figure: str) -> str | None:
+    """The nationality written right after a Spanish figure (" venezolanos" after "100
+    migrantes"), in English ("Venezuelans": a capitalised noun of `[in_english] nouns`), else
+    None: an English post counts them by it."""
+    following = re.match(r"\s+(\w+)", after_figure)
+    english = in_english("nouns", following.group(1)) if following else None
+    return english if english and english[:1].isupper() else None
+
+
 def in_english_table(name: str) -> dict[str, str]:
     """One table of `facts.toml` `[in_english]` (Spanish words → English), for stating a
     Spanish sentence's event in English (`monitor.stated_event`)."""

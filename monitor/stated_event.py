@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from monitor import facts
+from monitor.draft_story import format_date
 from monitor.textfold import fold
 
 PLACE_KINDS = {"city", "state", "country"}
@@ -31,6 +32,12 @@ WHEN = re.compile(r"^(?:\s*(?:el|la|este|esta|estos|estas|en|los|las|pasado|pasa
 
 def _table(name: str) -> dict[str, str]:
     return facts.in_english_table(name)
+
+
+@lru_cache(maxsize=1)
+def _folded_singular() -> dict[str, str]:
+    """`[in_english] singular` keyed by folded word ("estudiante" → "a student")."""
+    return {fold(k): v for k, v in _table("singular").items()}
 
 
 @lru_cache(maxsize=1)
@@ -193,9 +200,9 @@ def _object(rest: str, found: dict[str, list[dict]]) -> tuple[str | None, bool, 
             name is not None and name.group(1).isupper()):
         return name.group(1).strip(), False, offset + name.end()
     one = re.match(r"(?:un|una|otro|otra|el|la)\s+(\w+)", body)
-    if one and fold(one.group(1)) in {fold(k) for k in _table("singular")}:
-        english = {fold(k): v for k, v in _table("singular").items()}[fold(one.group(1))]
-        return english, False, offset + one.end()
+    singular = _folded_singular()
+    if one and fold(one.group(1)) in singular:
+        return singular[fold(one.group(1))], False, offset + one.end()
     document = _longest(fold(head[:40]), _table("objects"))
     if document is not None:
         return document[0], False, lead
@@ -205,10 +212,7 @@ def _object(rest: str, found: dict[str, list[dict]]) -> tuple[str | None, bool, 
 def _count(fact: dict[str, Any], after: str) -> str | None:
     """A figure in English ("más de 170 migrantes venezolanos" → "more than 170 Venezuelans"),
     its nationality preferred as the noun; None when its noun has no English word."""
-    demonym = re.match(r"\s+(\w+)", after)
-    noun = _table("nouns").get(demonym.group(1).lower() if demonym else "")
-    if noun is None or not noun[:1].isupper():  # a nationality is capitalised in English
-        noun = facts.in_english("nouns", fact.get("noun"))
+    noun = facts.english_demonym(after) or facts.in_english("nouns", fact.get("noun"))
     if noun is None:
         return None
     qualifier = facts.in_english("qualifiers", fact.get("qualifier"))
@@ -231,7 +235,7 @@ def _subject(before: str, found: dict[str, list[dict]]) -> tuple[str | None, boo
     clause = re.split(r"[,;:]", before)
     one = re.match(r"\s*(?:un|una|el|la)\s+(\w+)", clause[0]) if len(clause) == 1 or len(
         clause[0].split()) <= 12 else None
-    singular = {fold(k): v for k, v in _table("singular").items()}
+    singular = _folded_singular()
     if one and fold(one.group(1)) in singular:
         return singular[fold(one.group(1))], False
     name = re.search(r"((?:[A-ZÁÉÍÓÚÑ][\w'-]+\s+){0,2}[A-ZÁÉÍÓÚÑ][\w'-]+)\s*$", before)
@@ -270,9 +274,10 @@ def _places(after: str) -> str | None:
 
 
 def _date(found: dict[str, list[dict]], months: list[str]) -> str | None:
+    """The first full date the sentence gives ("October 17, 2025"); a month or year alone is
+    not a date a lead states."""
     for fact in found.get("dates") or []:
         value = fact.get("value") or ""
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            year, month, day = (int(x) for x in value.split("-"))
-            return f"{months[month - 1].capitalize()} {day}, {year}"
+            return format_date(value, months)
     return None
