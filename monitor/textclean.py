@@ -46,7 +46,7 @@ def clean_code_points(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     text = FORBIDDEN_BMP.sub("", SURROGATE.sub("\ufffd", text))
-    if any(c in text for c in ASTRAL_NONCHARACTERS):  # at once False without astral text
+    if any(c in text for c in ASTRAL_NONCHARACTERS):  # 32 substring scans: far less than the class
         text = FORBIDDEN_ASTRAL.sub("", text)
     return text
 
