@@ -362,7 +362,9 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
         if document is not None and replaces:
             budget.take(document.source["number"], document.text)
             return document, {**_item(document, document.text), "quote": False}, decisions
-    pasted = None  # a non-English sentence that cannot be stated: the last resort
+    # The sentence that leads as written: an English one, or failing every other, the first
+    # non-English sentence that could not be stated in English.
+    pasted = None
     for candidate in ranked:
         guarded = _guarded(candidate, "lead", settings, decisions)
         if guarded is None:
@@ -381,15 +383,14 @@ def choose_lead(candidates: list[story.Candidate], settings: DraftSettings,
                                 templates_dir)
         if named is not None:
             return named, {**_item(named, named.text), "quote": False}, decisions
-        text = _words(guarded, settings.max_words_per_sentence)
-        budget.take(candidate.source["number"], text)
-        return candidate, _item(candidate, text), decisions
-    if pasted is not None:
-        candidate, guarded = pasted
-        text = _words(guarded, settings.max_words_per_sentence)
-        budget.take(candidate.source["number"], text)
-        return candidate, _item(candidate, text), decisions
-    return None, None, decisions
+        pasted = (candidate, guarded)  # an English sentence leads as written
+        break
+    if pasted is None:
+        return None, None, decisions
+    candidate, guarded = pasted
+    text = _words(guarded, settings.max_words_per_sentence)
+    budget.take(candidate.source["number"], text)
+    return candidate, _item(candidate, text), decisions
 
 
 LATER_DAYS = 21  # a report this long after the first one tells a later development
